@@ -1,0 +1,233 @@
+"""Publications, the articles they published, and the links between articles."""
+
+import html
+
+import nh3
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import Truncator, slugify
+from django.utils.translation import gettext_lazy as _
+from markdownx.models import MarkdownxField
+from taggit.managers import TaggableManager
+
+from .rendering import render_markdown
+from .wechat import canonical_key
+
+EXCERPT_LENGTH = 140
+
+
+def unique_slug(model: type[models.Model], text: str, *, exclude_pk=None, fallback: str = "item") -> str:
+    """A readable unicode slug for ``text`` that no other row of ``model`` uses yet."""
+    max_length = model._meta.get_field("slug").max_length
+    base = slugify(text, allow_unicode=True)[: max_length - 8].strip("-") or fallback
+    taken = set(
+        model._default_manager.filter(slug__startswith=base).exclude(pk=exclude_pk).values_list("slug", flat=True)
+    )
+    slug, number = base, 2
+    while slug in taken:
+        slug, number = f"{base}-{number}", number + 1
+    return slug
+
+
+class Publication(models.Model):
+    """A WeChat official account (公众号) or another source that publishes articles."""
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    slug = models.SlugField(_("slug"), max_length=200, unique=True, allow_unicode=True)
+    wechat_biz = models.CharField(
+        _("WeChat __biz"),
+        max_length=64,
+        blank=True,
+        help_text=_("The account's id in WeChat article links (the __biz parameter), when known."),
+    )
+    description = models.TextField(_("description"), blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("publication")
+        verbose_name_plural = _("publications")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["wechat_biz"], condition=~Q(wechat_biz=""), name="publication_unique_wechat_biz"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = unique_slug(Publication, self.name, exclude_pk=self.pk, fallback="publication")
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("articles:publication", kwargs={"slug": self.slug})
+
+
+class ArticleQuerySet(models.QuerySet):
+    def published(self):
+        """The one definition of what readers may see."""
+        return self.filter(status=Article.Status.PUBLISHED, published_at__lte=timezone.now())
+
+    def for_cards(self):
+        """What an article card shows: its publication and its tags."""
+        return self.select_related("publication").prefetch_related("tags")
+
+
+class Article(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        PUBLISHED = "published", _("Published")
+
+    publication = models.ForeignKey(
+        Publication,
+        verbose_name=_("publication"),
+        related_name="articles",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+    )
+    title = models.CharField(_("title"), max_length=300)
+    slug = models.SlugField(
+        _("slug"),
+        max_length=200,
+        unique=True,
+        allow_unicode=True,
+        help_text=_("The last part of the article's address. Chinese characters are fine."),
+    )
+    status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.DRAFT)
+    published_at = models.DateTimeField(
+        _("published at"), null=True, blank=True, help_text=_("When the original was published.")
+    )
+    location = models.CharField(_("location"), max_length=100, blank=True, help_text=_("发布地, when known."))
+    source_url = models.URLField(_("original link"), max_length=2000, blank=True)
+    source_key = models.CharField(
+        _("source identity"),
+        max_length=500,
+        blank=True,
+        editable=False,
+        help_text=_("Canonical identity of the original link; re-imports of the same article match on it."),
+    )
+    cover_url = models.URLField(_("cover image"), max_length=2000, blank=True)
+    body = MarkdownxField(_("body"), help_text=_("Markdown."))
+    body_html = models.TextField(editable=False, blank=True)
+    excerpt = models.TextField(
+        _("excerpt"),
+        blank=True,
+        help_text=_("A sentence or two for lists and sharing. Left empty, the body's opening is used."),
+    )
+    footer = models.TextField(
+        _("footer"),
+        blank=True,
+        help_text=_(
+            "The original's closing boilerplate (promotion, subscription pitch, related cards), kept as Markdown."
+        ),
+    )
+    source_sha256 = models.CharField(_("source file SHA-256"), max_length=64, blank=True, editable=False)
+    imported_at = models.DateTimeField(_("imported at"), null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    tags = TaggableManager(verbose_name=_("tags"), blank=True)
+
+    objects = ArticleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-published_at", "-id"]
+        get_latest_by = "published_at"
+        verbose_name = _("article")
+        verbose_name_plural = _("articles")
+        indexes = [models.Index(fields=["status", "-published_at"], name="article_status_published")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source_key"], condition=~Q(source_key=""), name="article_unique_source_key"
+            ),
+            models.CheckConstraint(
+                condition=Q(status="draft") | Q(published_at__isnull=False),
+                name="article_published_has_date",
+                violation_error_message=_("A published article needs a publication date."),
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = unique_slug(Article, self.title, exclude_pk=self.pk, fallback="article")
+        self.body_html = render_markdown(self.body)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "body" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "body_html"}
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("articles:detail", kwargs={"slug": self.slug})
+
+    @property
+    def is_published(self) -> bool:
+        return (
+            self.status == self.Status.PUBLISHED
+            and self.published_at is not None
+            and self.published_at <= timezone.now()
+        )
+
+    @property
+    def summary(self) -> str:
+        """The excerpt, or the opening of the body as plain text."""
+        if self.excerpt:
+            return self.excerpt
+        text = " ".join(html.unescape(nh3.clean(self.body_html, tags=set())).split())
+        return Truncator(text).chars(EXCERPT_LENGTH)
+
+
+class Link(models.Model):
+    """A link from an article to a URL, resolved to our copy of the target when we have one."""
+
+    class Kind(models.TextChoices):
+        INLINE = "inline", _("In the text")
+        RELATED = "related", _("Related article card")
+        MANUAL = "manual", _("Added by an editor")
+
+    SOURCE_KINDS = (Kind.INLINE, Kind.RELATED)
+
+    article = models.ForeignKey(Article, verbose_name=_("article"), related_name="links", on_delete=models.CASCADE)
+    url = models.CharField(_("URL"), max_length=2000, help_text=_("As written in the article."))
+    target_key = models.CharField(_("target identity"), max_length=500, db_index=True, editable=False)
+    target = models.ForeignKey(
+        Article,
+        verbose_name=_("archived target"),
+        related_name="backlinks",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+    )
+    text = models.CharField(_("text"), max_length=500, blank=True, help_text=_("Anchor text or card title."))
+    image_url = models.URLField(_("card image"), max_length=2000, blank=True)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind, default=Kind.MANUAL)
+    position = models.PositiveIntegerField(_("position"), default=0)
+
+    class Meta:
+        ordering = ["article", "position", "id"]
+        verbose_name = _("link")
+        verbose_name_plural = _("links")
+        constraints = [
+            models.UniqueConstraint(fields=["article", "target_key", "kind"], name="link_unique_target_per_kind"),
+        ]
+
+    def __str__(self):
+        return f"{self.article} → {self.text or self.url}"
+
+    def clean(self):
+        try:
+            self.target_key = canonical_key(self.url)
+        except ValueError:
+            raise ValidationError({"url": _("Enter an absolute http(s) address.")}) from None
+        self.target = Article.objects.filter(source_key=self.target_key).first()
+
+    @property
+    def is_archived(self) -> bool:
+        return self.target_id is not None

@@ -1,0 +1,200 @@
+"""Markdown → sanitised HTML, and the links and images a Markdown text contains.
+
+One parser serves the public page, the admin preview (MARKDOWNX_MARKDOWNIFY_FUNCTION)
+and the importer's link extraction, so all three read a document the same way.
+
+The exports were hard-wrapped at about 78 columns by html2text, which breaks lines at
+spaces and after hyphens. A soft line break is therefore joined back: with nothing
+between two CJK characters (a space there would show in the browser), with nothing
+after a hyphen inside a word or URL (``story-`` / ``ilya-sutskever``), and with a space
+elsewhere. Bare URLs broken after a hyphen are rejoined in the source before parsing, so
+a wrapped URL becomes one link.
+"""
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+import nh3
+from markdown_it import MarkdownIt
+from markdown_it.rules_core import StateCore
+from markdown_it.token import Token
+
+_CJK_RANGES = (
+    "\u2e80-\u2fff"  # radicals
+    "\u3000-\u303f"  # CJK punctuation
+    "\u3040-\u30ff"  # kana
+    "\u3100-\u31ff"  # bopomofo, strokes
+    "\u3400-\u4dbf"  # extension A
+    "\u4e00-\u9fff"  # unified ideographs
+    "\uac00-\ud7af"  # hangul
+    "\uf900-\ufaff"  # compatibility ideographs
+    "\ufe30-\ufe4f"  # vertical forms
+    "\uff00-\uffef"  # full-width forms and punctuation
+)
+_CJK = re.compile(f"[{_CJK_RANGES}]")
+# Full-width punctuation ends a bare URL: 原文（https://example.com/a）：
+_CJK_PUNCTUATION = re.compile("[\u3000-\u303f\uff00-\uffef]")
+_WORD_CHAR = re.compile(r"[A-Za-z0-9]")
+# html2text only breaks a URL after a hyphen; the rest of the URL starts the next line.
+_WRAPPED_URL = re.compile(r"(https?://[^\s<>()（）]*-)\n[ \t]*(?=[A-Za-z0-9])")
+
+ALLOWED_TAGS = {
+    "a", "abbr", "b", "blockquote", "br", "code", "del", "em", "h1", "h2", "h3", "h4", "h5", "h6",
+    "hr", "i", "img", "li", "ol", "p", "pre", "s", "strong", "sub", "sup", "table", "tbody", "td",
+    "th", "thead", "tr", "ul",
+}  # fmt: skip
+ALLOWED_ATTRIBUTES = {
+    "a": {"href", "title", "rel"},
+    "img": {"src", "alt", "title", "loading", "referrerpolicy", "decoding"},
+    "ol": {"start"},
+    "td": {"style"},
+    "th": {"style"},
+}
+ALLOWED_URL_SCHEMES = {"http", "https", "mailto"}
+
+
+@dataclass(frozen=True)
+class FoundLink:
+    url: str
+    text: str
+    image_url: str = ""
+
+
+@dataclass(frozen=True)
+class FoundContent:
+    links: list[FoundLink]
+    images: list[str]
+
+
+def render_markdown(text: str) -> str:
+    """Render Markdown to HTML that is safe to show on our origin."""
+    markdown = _markdown()
+    html = markdown.renderer.render(markdown.parse(text or ""), markdown.options, {})
+    return nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes=ALLOWED_URL_SCHEMES,
+        link_rel=None,
+        filter_style_properties={"text-align"},
+    )
+
+
+def find_links_and_images(text: str) -> FoundContent:
+    """The links (with their anchor text and, for cards, their image) and the images of ``text``."""
+    links: list[FoundLink] = []
+    images: list[str] = []
+    for block in _markdown().parse(text or ""):
+        if block.type != "inline" or not block.children:
+            continue
+        open_link: dict | None = None
+        for token in block.children:
+            if token.type == "link_open":
+                open_link = {"url": token.attrGet("href") or "", "text": [], "image": ""}
+            elif token.type == "link_close" and open_link is not None:
+                anchor = " ".join("".join(open_link["text"]).split())
+                links.append(FoundLink(open_link["url"], anchor, open_link["image"]))
+                open_link = None
+            elif token.type == "image":
+                src = token.attrGet("src") or ""
+                images.append(src)
+                if open_link is not None and not open_link["image"]:
+                    open_link["image"] = src
+            elif open_link is not None and token.type in {"text", "code_inline"}:
+                open_link["text"].append(token.content)
+    return FoundContent(links=links, images=images)
+
+
+@lru_cache(maxsize=1)
+def _markdown() -> MarkdownIt:
+    markdown = MarkdownIt("gfm-like", {"html": False, "linkify": True, "typographer": False})
+    markdown.core.ruler.after("normalize", "rejoin_wrapped_urls", _rejoin_wrapped_urls)
+    markdown.core.ruler.after("inline", "join_wrapped_lines", _join_wrapped_lines)
+    markdown.core.ruler.after("linkify", "end_urls_at_cjk_punctuation", _end_urls_at_cjk_punctuation)
+    markdown.add_render_rule("link_open", _render_link_open)
+    markdown.add_render_rule("image", _render_image)
+    return markdown
+
+
+def _rejoin_wrapped_urls(state: StateCore) -> None:
+    state.src = _WRAPPED_URL.sub(r"\1", state.src)
+
+
+def _join_wrapped_lines(state: StateCore) -> None:
+    for block in state.tokens:
+        if block.type != "inline" or not block.children:
+            continue
+        joined: list[Token] = []
+        children = block.children
+        for index, token in enumerate(children):
+            if token.type == "softbreak":
+                token = Token("text", "", 0, content=_joiner(_text_before(joined), _text_after(children, index)))
+            if token.type == "text" and joined and joined[-1].type == "text":
+                joined[-1].content += token.content
+                continue
+            joined.append(token)
+        block.children = joined
+
+
+def _end_urls_at_cjk_punctuation(state: StateCore) -> None:
+    for block in state.tokens:
+        if block.type != "inline" or not block.children:
+            continue
+        children = block.children
+        for index in range(len(children) - 2, 0, -1):
+            link_open, text, link_close = children[index - 1], children[index], children[index + 1]
+            if link_open.type != "link_open" or link_open.markup != "linkify" or link_close.type != "link_close":
+                continue
+            cut = _CJK_PUNCTUATION.search(text.content)
+            if not cut or cut.start() == 0:
+                continue
+            url, rest = text.content[: cut.start()], text.content[cut.start() :]
+            text.content = url
+            link_open.attrSet("href", state.md.normalizeLink(url))
+            children.insert(index + 2, Token("text", "", 0, content=rest))
+
+
+def _text_before(tokens: list[Token]) -> str:
+    for token in reversed(tokens):
+        if token.content:
+            return token.content
+    return ""
+
+
+def _text_after(tokens: list[Token], index: int) -> str:
+    for token in tokens[index + 1 :]:
+        if token.content:
+            return token.content
+    return ""
+
+
+def _joiner(before: str, after: str) -> str:
+    if not before or not after:
+        return " "
+    last, first = before[-1], after[0]
+    if _CJK.match(last) and _CJK.match(first):
+        return ""
+    if _CJK.match(last) and not _CJK.match(first) and last in "（【《「『“‘：，、":
+        return ""
+    if _CJK.match(first) and first in "）】》」』”’：，。、；！？":
+        return ""
+    if last == "-" and len(before) > 1 and _WORD_CHAR.match(before[-2]) and _WORD_CHAR.match(first):
+        return ""
+    return " "
+
+
+def _render_link_open(self, tokens, index, options, env):
+    href = tokens[index].attrGet("href") or ""
+    if re.match(r"^[a-z][a-z0-9+.-]*:", href, re.IGNORECASE):
+        tokens[index].attrSet("rel", "nofollow noopener")
+    return self.renderToken(tokens, index, options, env)
+
+
+def _render_image(self, tokens, index, options, env):
+    token = tokens[index]
+    token.attrSet("loading", "lazy")
+    token.attrSet("decoding", "async")
+    # mmbiz.qpic.cn refuses images to pages that send a foreign Referer.
+    token.attrSet("referrerpolicy", "no-referrer")
+    return self.image(tokens, index, options, env)

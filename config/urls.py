@@ -1,0 +1,16 @@
+from django.contrib import admin
+from django.contrib.admin.views.decorators import staff_member_required
+from django.urls import include, path
+from markdownx.views import ImageUploadView, MarkdownifyView
+
+from articles.views import healthz
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    # The editor's preview and image upload are for staff only, never for anonymous visitors.
+    path("markdownx/markdownify/", staff_member_required(MarkdownifyView.as_view()), name="markdownx_markdownify"),
+    path("markdownx/upload/", staff_member_required(ImageUploadView.as_view()), name="markdownx_upload"),
+    path("healthz", healthz, name="healthz"),
+    path("people/", include("people.urls")),
+    path("", include("articles.urls")),
+]

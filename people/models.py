@@ -1,0 +1,123 @@
+"""The people articles talk about, the names they go by, and where they are mentioned."""
+
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from taggit.managers import TaggableManager
+
+from articles.models import Article, unique_slug
+from articles.rendering import render_markdown
+
+from .folding import fold
+
+
+class Person(models.Model):
+    name = models.CharField(_("name"), max_length=200, help_text=_("The name readers know, e.g. Ilya Sutskever."))
+    slug = models.SlugField(_("slug"), max_length=200, unique=True, allow_unicode=True)
+    native_name = models.CharField(
+        _("native name"), max_length=200, blank=True, help_text=_("The name in its own script, e.g. 吴恩达.")
+    )
+    headline = models.CharField(
+        _("headline"), max_length=300, blank=True, help_text=_("One line: who they are, e.g. OpenAI co-founder.")
+    )
+    bio = models.TextField(_("biography"), blank=True, help_text=_("Markdown."))
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    tags = TaggableManager(verbose_name=_("tags"), blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("person")
+        verbose_name_plural = _("people")
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = unique_slug(Person, self.name, exclude_pk=self.pk, fallback="person")
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("people:detail", kwargs={"slug": self.slug})
+
+    @property
+    def bio_html(self) -> str:
+        return render_markdown(self.bio)
+
+
+class Alias(models.Model):
+    """A name a person goes by, as written, with its folded form for matching."""
+
+    class Kind(models.TextChoices):
+        FULL = "full", _("Full name")
+        GIVEN = "given", _("Given name")
+        FAMILY = "family", _("Family name")
+        NICKNAME = "nickname", _("Nickname")
+        TRANSLITERATION = "transliteration", _("Transliteration")
+
+    person = models.ForeignKey(Person, verbose_name=_("person"), related_name="aliases", on_delete=models.CASCADE)
+    text = models.CharField(_("text"), max_length=200, help_text=_("As written, e.g. 马斯克 or Ilya."))
+    key = models.CharField(_("match key"), max_length=200, db_index=True, editable=False)
+    language = models.CharField(_("language"), max_length=16, blank=True, help_text=_("e.g. en, zh."))
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind, default=Kind.FULL)
+    is_ambiguous = models.BooleanField(
+        _("ambiguous on its own"),
+        default=False,
+        help_text=_("A first name like Satya or Demis: counts only next to an unambiguous mention or once confirmed."),
+    )
+
+    class Meta:
+        ordering = ["person", "text"]
+        verbose_name = _("alias")
+        verbose_name_plural = _("aliases")
+        constraints = [models.UniqueConstraint(fields=["person", "key"], name="alias_unique_key_per_person")]
+
+    def __str__(self):
+        return self.text
+
+    def save(self, *args, **kwargs):
+        self.key = fold(self.text.strip())
+        super().save(*args, **kwargs)
+
+
+class MentionQuerySet(models.QuerySet):
+    def confirmed(self):
+        """What readers see: confirmed mentions only."""
+        return self.filter(status=Mention.Status.CONFIRMED)
+
+
+class Mention(models.Model):
+    class Status(models.TextChoices):
+        SUGGESTED = "suggested", _("Suggested")
+        CONFIRMED = "confirmed", _("Confirmed")
+        REJECTED = "rejected", _("Rejected")
+
+    class Origin(models.TextChoices):
+        DETECTED = "detected", _("Detected")
+        EDITOR = "editor", _("Added by an editor")
+
+    article = models.ForeignKey(Article, verbose_name=_("article"), related_name="mentions", on_delete=models.CASCADE)
+    person = models.ForeignKey(Person, verbose_name=_("person"), related_name="mentions", on_delete=models.CASCADE)
+    status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.SUGGESTED)
+    origin = models.CharField(_("origin"), max_length=10, choices=Origin, default=Origin.EDITOR)
+    count = models.PositiveIntegerField(_("count"), default=0)
+    spans = models.JSONField(
+        _("spans"), default=list, blank=True, help_text=_("[start, end] offsets into the body, for highlighting.")
+    )
+    context = models.TextField(_("context"), blank=True, help_text=_("A short excerpt around the first match."))
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = MentionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["article", "-count"]
+        verbose_name = _("mention")
+        verbose_name_plural = _("mentions")
+        constraints = [models.UniqueConstraint(fields=["article", "person"], name="mention_unique_person_per_article")]
+        indexes = [models.Index(fields=["person", "status"], name="mention_person_status")]
+
+    def __str__(self):
+        return f"{self.person} in {self.article}"
