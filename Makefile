@@ -4,8 +4,6 @@ VENV := .venv
 BIN := $(VENV)/bin
 PY := $(BIN)/python
 MANAGE := $(PY) manage.py
-# A local run serves on 127.0.0.1 only; production sets these in the environment (README).
-RUN_ENV := DJANGO_ALLOWED_HOSTS=$${DJANGO_ALLOWED_HOSTS:-127.0.0.1,localhost}
 
 .PHONY: run test lint install setup editor clean
 
@@ -14,15 +12,15 @@ run: setup ## install, migrate, import the samples and serve on http://127.0.0.1
 	@echo "Serving on http://127.0.0.1:8000  (admin: http://127.0.0.1:8000/admin/)"
 	@echo "No editor account yet? In another terminal run:  make editor"
 	@echo
-	$(RUN_ENV) $(BIN)/gunicorn --config config/gunicorn.conf.py
+	$(BIN)/gunicorn --config config/gunicorn.conf.py
 
 setup: $(VENV)/.installed var/secret_key
-	$(RUN_ENV) $(MANAGE) migrate --no-input -v 0
-	$(RUN_ENV) $(MANAGE) collectstatic --no-input -v 0
-	$(RUN_ENV) $(MANAGE) import_article samples/
+	$(MANAGE) migrate --no-input -v 0
+	$(MANAGE) collectstatic --no-input -v 0
+	$(MANAGE) import_article samples/
 
 editor: setup ## create an admin login for an editor (asks for a name and a password)
-	$(RUN_ENV) $(MANAGE) createsuperuser
+	$(MANAGE) createsuperuser
 
 test: $(VENV)/.installed-dev ## the whole suite
 	$(BIN)/pytest

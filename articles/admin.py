@@ -1,4 +1,5 @@
 from django.contrib import admin, messages
+from django.db import models
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -6,6 +7,9 @@ from markdownx.models import MarkdownxField
 from markdownx.widgets import AdminMarkdownxWidget
 
 from .models import Article, Link, Publication
+
+# Editors paste full addresses; a bare host should become https://, as it will in Django 6.
+URL_FIELDS = {models.URLField: {"assume_scheme": "https"}}
 
 
 @admin.register(Publication)
@@ -28,6 +32,7 @@ class LinkInline(admin.TabularInline):
     fields = ["kind", "text", "url", "target", "position"]
     readonly_fields = ["target"]
     ordering = ["position", "id"]
+    formfield_overrides = URL_FIELDS
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("target")
@@ -44,7 +49,7 @@ class ArticleAdmin(admin.ModelAdmin):
     readonly_fields = ["source_key", "source_sha256", "imported_at", "created_at", "updated_at"]
     inlines = [LinkInline]
     actions = ["publish", "unpublish"]
-    formfield_overrides = {MarkdownxField: {"widget": AdminMarkdownxWidget}}
+    formfield_overrides = {**URL_FIELDS, MarkdownxField: {"widget": AdminMarkdownxWidget}}
     fieldsets = [
         (None, {"fields": ["title", "slug", "status", "publication", "published_at", "tags"]}),
         (_("Content"), {"fields": ["body", "excerpt", "cover_url"]}),

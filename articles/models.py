@@ -1,8 +1,5 @@
 """Publications, the articles they published, and the links between articles."""
 
-import html
-
-import nh3
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
@@ -13,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from markdownx.models import MarkdownxField
 from taggit.managers import TaggableManager
 
-from .rendering import render_markdown
+from .rendering import plain_text, render_markdown
 from .wechat import canonical_key
 
 EXCERPT_LENGTH = 140
@@ -180,8 +177,7 @@ class Article(models.Model):
         """The excerpt, or the opening of the body as plain text."""
         if self.excerpt:
             return self.excerpt
-        text = " ".join(html.unescape(nh3.clean(self.body_html, tags=set())).split())
-        return Truncator(text).chars(EXCERPT_LENGTH)
+        return Truncator(plain_text(self.body_html)).chars(EXCERPT_LENGTH)
 
 
 class Link(models.Model):

@@ -11,6 +11,7 @@ elsewhere. Bare URLs broken after a hyphen are rejoined in the source before par
 a wrapped URL becomes one link.
 """
 
+import html as html_entities
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -35,6 +36,7 @@ _CJK_RANGES = (
 _CJK = re.compile(f"[{_CJK_RANGES}]")
 # Full-width punctuation ends a bare URL: 原文（https://example.com/a）：
 _CJK_PUNCTUATION = re.compile("[\u3000-\u303f\uff00-\uffef]")
+_SPACE_BY_CJK_PUNCTUATION = re.compile("(?<=[\u3000-\u303f\uff00-\uffef]) | (?=[\u3000-\u303f\uff00-\uffef])")
 _WORD_CHAR = re.compile(r"[A-Za-z0-9]")
 # html2text only breaks a URL after a hyphen; the rest of the URL starts the next line.
 _WRAPPED_URL = re.compile(r"(https?://[^\s<>()（）]*-)\n[ \t]*(?=[A-Za-z0-9])")
@@ -79,6 +81,12 @@ def render_markdown(text: str) -> str:
         link_rel=None,
         filter_style_properties={"text-align"},
     )
+
+
+def plain_text(html: str) -> str:
+    """The text of rendered HTML on one line, for excerpts: no space is left next to CJK punctuation."""
+    text = " ".join(html_entities.unescape(nh3.clean(html, tags=set())).split())
+    return _SPACE_BY_CJK_PUNCTUATION.sub("", text)
 
 
 def find_links_and_images(text: str) -> FoundContent:

@@ -29,20 +29,25 @@ def env_list(name: str) -> list[str]:
 DEBUG = env_bool("DJANGO_DEBUG", False)
 
 
+SECRET_KEY_FILE = VAR_DIR / "secret_key"
+# A local run (`make run`) keeps a generated secret key in var/; a deployment passes one in
+# the environment and must then also say which host names it serves.
+LOCAL_RUN = not os.environ.get("DJANGO_SECRET_KEY") and SECRET_KEY_FILE.exists()
+
+
 def _secret_key() -> str:
-    """The secret key comes from the environment, or from the untracked file
-    that `make run` generates for a local run. Never from a literal default."""
+    """The secret key comes from the environment, or from the untracked file that
+    `make run` generates. Never from a literal default."""
+    if LOCAL_RUN:
+        return SECRET_KEY_FILE.read_text().strip()
     key = os.environ.get("DJANGO_SECRET_KEY", "").strip()
-    key_file = VAR_DIR / "secret_key"
-    if not key and key_file.exists():
-        key = key_file.read_text().strip()
     if not key and DEBUG:
-        # A throwaway key is harmless when DEBUG is on: nothing signed with it outlives the process.
+        # A throwaway key is harmless while debugging: nothing signed with it outlives the process.
         key = os.urandom(32).hex()
     if not key:
         raise ImproperlyConfigured(
             "DJANGO_SECRET_KEY is not set. Set it in the environment, or run `make run` once "
-            f"to generate {key_file} for a local run."
+            f"to generate {SECRET_KEY_FILE} for a local run."
         )
     return key
 
@@ -51,7 +56,7 @@ SECRET_KEY = _secret_key()
 
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS")
 if not ALLOWED_HOSTS:
-    if not DEBUG:
+    if not (DEBUG or LOCAL_RUN):
         raise ImproperlyConfigured(
             "DJANGO_ALLOWED_HOSTS is not set: list the host names this site answers to, "
             "separated by commas (e.g. archive.example.com)."

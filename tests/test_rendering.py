@@ -5,7 +5,7 @@ from html.parser import HTMLParser
 
 import pytest
 
-from articles.rendering import render_markdown
+from articles.rendering import plain_text, render_markdown
 
 
 def test_hard_wrapped_chinese_lines_are_joined_without_spaces():
@@ -90,3 +90,8 @@ def test_the_seed_renders_with_its_structure(seed_text):
 
 def test_empty_input_renders_empty():
     assert render_markdown("") == ""
+
+
+def test_plain_text_for_excerpts():
+    html = render_markdown("第一段，**重点**。\n\n第二段 <b>x</b> &amp; [链接](https://example.com/)。")
+    assert plain_text(html) == "第一段，重点。第二段 <b>x</b> & 链接。"

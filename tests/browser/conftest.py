@@ -1,0 +1,93 @@
+"""Real-browser tests: Playwright driving Debian's Chromium against pytest-django's live server.
+
+Playwright cannot download its own browsers here, so we point it at the system Chromium.
+In CI a missing Chromium is a failure, never a skip.
+"""
+
+import os
+import shutil
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from playwright.sync_api import sync_playwright
+
+# Playwright's sync API runs an event loop in this thread; the ORM calls the tests make
+# around it are still synchronous and safe.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if "tests/browser/" in str(item.fspath):
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not Path(CHROMIUM).exists():
+        message = f"Chromium not found at {CHROMIUM}: apt-get install chromium fonts-noto-cjk"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, live_server):
+    """A fresh browser tab that only talks to our server, and records what went wrong."""
+    context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
+    tab = context.new_page()
+    ours = urlsplit(live_server.url).netloc
+    # The network beyond this machine is closed: drop requests for remote images at once.
+    tab.route("**/*", lambda route: route.continue_() if urlsplit(route.request.url).netloc == ours else route.abort())
+    tab.console_errors = []
+    tab.failed_requests = []
+    # Failed loads are tracked below, by origin; the console repeats them for remote images too.
+    tab.on(
+        "console",
+        lambda message: (
+            message.type == "error"
+            and not message.text.startswith("Failed to load resource")
+            and tab.console_errors.append(message.text)
+        ),
+    )
+    tab.on("pageerror", lambda error: tab.console_errors.append(str(error)))
+    tab.on(
+        "requestfailed",
+        lambda request: urlsplit(request.url).netloc == ours and tab.failed_requests.append(request.url),
+    )
+    tab.on(
+        "response",
+        lambda response: (
+            urlsplit(response.url).netloc == ours
+            and response.status >= 400
+            and tab.failed_requests.append(f"{response.status} {response.url}")
+        ),
+    )
+    yield tab
+    context.close()
+
+
+def screenshot(tab, name: str) -> Path:
+    """Save a full-page screenshot at phone and desktop widths, for people to look at."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    for width in (390, 1280):
+        tab.set_viewport_size({"width": width, "height": 900})
+        tab.screenshot(path=ARTIFACTS / f"{name}-{width}.png", full_page=True)
+    return ARTIFACTS
