@@ -1,9 +1,14 @@
 from django.contrib import admin
 from django.contrib.admin.views.decorators import staff_member_required
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 from markdownx.views import ImageUploadView, MarkdownifyView
 
 from articles.views import healthz
+
+admin.site.site_header = _("Article archive")
+admin.site.site_title = _("Article archive")
+admin.site.index_title = _("Editors' desk")
 
 urlpatterns = [
     path("admin/", admin.site.urls),

@@ -123,6 +123,7 @@ ZH_HANS = {
     "Article archive": "文章档案馆",
     "An archive of articles from WeChat official accounts, and the people they talk about.": "微信公众号文章档案馆，以及文章中谈到的人物。",
     "Skip to content": "跳到正文",
+    "Editors' desk": "编辑部",
     "Articles are archived from their original publications; every article links to its original.": "文章存档自原公众号，每篇文章都附有原文链接。",
     "Published from %(location)s": "发布于%(location)s",
     "Pages": "分页",
