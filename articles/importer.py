@@ -1,24 +1,21 @@
 """Import pipeline: parse → persist → link, one transaction per document.
 
-``import_document`` is what the ``import_article`` command (and later the admin upload)
-calls. It never raises for a bad document: the result says what happened.
+``import_document`` serves the ``import_article`` command and the admin upload. It never
+raises for a bad document: the result says what happened, and a failed document leaves
+the database as it was.
 """
 
+import hashlib
 from dataclasses import dataclass, field
 from enum import StrEnum
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from .models import Article, Link, Publication
 from .parsing import ImportFormatError, ParsedArticle, parse_document
-
-# Fields that come from the source file and are refreshed when the file changes.
-SOURCE_FIELDS = (
-    "title", "published_at", "location", "source_url", "cover_url", "body", "footer", "source_sha256",
-)  # fmt: skip
 
 
 class Outcome(StrEnum):
@@ -28,11 +25,22 @@ class Outcome(StrEnum):
     FAILED = "failed"
 
 
+@dataclass(frozen=True)
+class ImportOptions:
+    publish: bool = True
+    dry_run: bool = False
+    # Take the source's body even where an editor changed the article's body since the last import.
+    overwrite: bool = False
+    format_name: str | None = None
+    encoding: str | None = None
+
+
 @dataclass
 class ImportResult:
     filename: str
     outcome: Outcome
     article: Article | None = None
+    parsed: ParsedArticle | None = None
     error: str = ""
     warnings: list[str] = field(default_factory=list)
 
@@ -41,64 +49,107 @@ class _DryRunRollback(Exception):
     pass
 
 
-def import_document(data: bytes, *, filename: str, publish: bool = True, dry_run: bool = False) -> ImportResult:
-    """Import one exported article. Writes nothing when it fails or when ``dry_run`` is set."""
+def import_document(data: bytes, *, filename: str, options: ImportOptions = ImportOptions()) -> ImportResult:
+    """Import one exported article. Writes nothing when it fails or when ``options.dry_run`` is set."""
     try:
-        parsed = parse_document(data, filename, max_bytes=settings.ARCHIVE_IMPORT_MAX_BYTES)
+        parsed = parse_document(
+            data,
+            filename,
+            max_bytes=settings.ARCHIVE_IMPORT_MAX_BYTES,
+            format_name=options.format_name,
+            encoding=options.encoding,
+        )
     except ImportFormatError as error:
         return ImportResult(filename, Outcome.FAILED, error=str(error))
-    result = ImportResult(filename, Outcome.FAILED, warnings=[f"{filename}: {w}" for w in parsed.warnings])
-    try:
-        with transaction.atomic():
-            result.article, result.outcome = _persist(parsed, publish=publish)
-            if result.outcome != Outcome.UNCHANGED:
-                _link(result.article)
-            if dry_run:
-                raise _DryRunRollback
-    except _DryRunRollback:
-        pass
-    except ValidationError as error:
-        result.outcome = Outcome.FAILED
-        result.error = f"{filename}: {'; '.join(error.messages)}"
-    return result
+
+    # A second attempt covers a race: another importer created the same article (same
+    # source_key or slug) between our look-up and our insert. The retry finds it.
+    for attempt in (1, 2):
+        result = ImportResult(filename, Outcome.FAILED, parsed=parsed)
+        result.warnings = [f"{filename}: {warning}" for warning in parsed.warnings]
+        try:
+            with transaction.atomic():
+                _persist(parsed, options, result)
+                if result.outcome != Outcome.UNCHANGED:
+                    _link(result.article)
+                if options.dry_run:
+                    raise _DryRunRollback
+        except _DryRunRollback:
+            pass
+        except ValidationError as error:
+            result.outcome, result.article = Outcome.FAILED, None
+            result.error = f"{filename}: {_describe(error)}"
+        except IntegrityError as error:
+            if attempt == 1:
+                continue
+            result.outcome, result.article = Outcome.FAILED, None
+            result.error = f"{filename}: the database refused the article ({error}); try the import again."
+        return result
+    raise AssertionError("unreachable")
 
 
-def _persist(parsed: ParsedArticle, *, publish: bool) -> tuple[Article, Outcome]:
+def _describe(error: ValidationError) -> str:
+    if not hasattr(error, "error_dict"):
+        return "; ".join(error.messages)
+    return "; ".join(f"{name}: {' '.join(messages)}" for name, messages in error.message_dict.items())
+
+
+def body_sha256(body: str) -> str:
+    return hashlib.sha256(body.encode()).hexdigest()
+
+
+def _persist(parsed: ParsedArticle, options: ImportOptions, result: ImportResult) -> None:
     article = Article.objects.select_for_update().filter(source_key=parsed.source_key).first()
     if article and article.source_sha256 == parsed.sha256:
-        return article, Outcome.UNCHANGED
+        result.article, result.outcome = article, Outcome.UNCHANGED
+        return
 
-    outcome = Outcome.UPDATED if article else Outcome.CREATED
     if article is None:
-        status = Article.Status.PUBLISHED if publish else Article.Status.DRAFT
-        article = Article(source_key=parsed.source_key, status=status)
+        result.outcome = Outcome.CREATED
+        publish = options.publish and not parsed.needs_review
+        article = Article(
+            source_key=parsed.source_key,
+            status=Article.Status.PUBLISHED if publish else Article.Status.DRAFT,
+        )
+    else:
+        result.outcome = Outcome.UPDATED
+
+    editor_changed_body = bool(article.pk) and body_sha256(article.body) != article.imported_body_sha256
+    if editor_changed_body and not options.overwrite:
+        result.warnings.append(
+            f"{result.filename}: kept the body an editor changed since the last import "
+            "(--overwrite takes the source's)."
+        )
+    else:
+        article.body = parsed.body
+    article.imported_body_sha256 = body_sha256(parsed.body)
     article.publication = _publication(parsed)
     article.title = parsed.title
     article.published_at = parsed.published_at
     article.location = parsed.location
     article.source_url = parsed.source_url
     article.cover_url = parsed.cover_url
-    article.body = parsed.body
     article.footer = parsed.footer
     article.source_sha256 = parsed.sha256
     article.imported_at = timezone.now()
-    article.full_clean(exclude=["slug"])
+    article.full_clean(exclude=["slug"], validate_unique=False, validate_constraints=False)
     article.save()
 
     article.links.filter(kind__in=Link.SOURCE_KINDS).delete()
+    text_length = Link._meta.get_field("text").max_length
     Link.objects.bulk_create(
         Link(
             article=article,
             url=link.url,
             target_key=link.target_key,
-            text=link.text[: Link._meta.get_field("text").max_length],
+            text=link.text[:text_length],
             image_url=link.image_url,
             kind=link.kind,
             position=position,
         )
         for position, link in enumerate(parsed.links)
     )
-    return article, outcome
+    result.article = article
 
 
 def _publication(parsed: ParsedArticle) -> Publication | None:
@@ -108,7 +159,7 @@ def _publication(parsed: ParsedArticle) -> Publication | None:
         publication = Publication.objects.filter(wechat_biz=parsed.wechat_biz).first()
         if publication:
             return publication
-    publication, _created = Publication.objects.get_or_create(name=parsed.account)
+    publication, _ = Publication.objects.get_or_create(name=parsed.account)
     if parsed.wechat_biz and not publication.wechat_biz:
         publication.wechat_biz = parsed.wechat_biz
         publication.save(update_fields=["wechat_biz"])

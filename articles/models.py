@@ -124,6 +124,8 @@ class Article(models.Model):
         ),
     )
     source_sha256 = models.CharField(_("source file SHA-256"), max_length=64, blank=True, editable=False)
+    # Tells a re-import whether an editor has changed the body since: their edits are kept.
+    imported_body_sha256 = models.CharField(_("imported body SHA-256"), max_length=64, blank=True, editable=False)
     imported_at = models.DateTimeField(_("imported at"), null=True, blank=True, editable=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)

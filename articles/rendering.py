@@ -40,6 +40,13 @@ _SPACE_BY_CJK_PUNCTUATION = re.compile("(?<=[\u3000-\u303f\uff00-\uffef]) | (?=[
 _WORD_CHAR = re.compile(r"[A-Za-z0-9]")
 # html2text only breaks a URL after a hyphen; the rest of the URL starts the next line.
 _WRAPPED_URL = re.compile(r"(https?://[^\s<>()（）]*-)\n[ \t]*(?=[A-Za-z0-9])")
+# Other exporters wrap anywhere, even inside a link's or image's (URL); Markdown would
+# then not see a link at all, so a destination with no closing ")" on its line continues.
+_WRAPPED_DESTINATION = re.compile(r"(\]\(\s*https?://[^\s()]*)\n[ \t]*(?=[^\s()]*\))")
+# <strong>A</strong><strong>B</strong> becomes **A****B**, and an empty <strong> ****:
+# runs of four asterisks inside a line close and reopen nothing.
+_ADJACENT_BOLD = re.compile(r"\*{4,}")
+_RULE_LINE = re.compile(r"^[ \t]*(?:\*[ \t]*){3,}$", re.MULTILINE)
 
 ALLOWED_TAGS = {
     "a", "abbr", "b", "blockquote", "br", "code", "del", "em", "h1", "h2", "h3", "h4", "h5", "h6",
@@ -117,7 +124,8 @@ def find_links_and_images(text: str) -> FoundContent:
 @lru_cache(maxsize=1)
 def _markdown() -> MarkdownIt:
     markdown = MarkdownIt("gfm-like", {"html": False, "linkify": True, "typographer": False})
-    markdown.core.ruler.after("normalize", "rejoin_wrapped_urls", _rejoin_wrapped_urls)
+    markdown.core.ruler.after("normalize", "repair_exporter_damage", _repair_exporter_damage)
+    markdown.core.ruler.after("inline", "drop_empty_links", _drop_empty_links)
     markdown.core.ruler.after("inline", "join_wrapped_lines", _join_wrapped_lines)
     markdown.core.ruler.after("linkify", "end_urls_at_cjk_punctuation", _end_urls_at_cjk_punctuation)
     markdown.add_render_rule("link_open", _render_link_open)
@@ -125,8 +133,50 @@ def _markdown() -> MarkdownIt:
     return markdown
 
 
-def _rejoin_wrapped_urls(state: StateCore) -> None:
-    state.src = _WRAPPED_URL.sub(r"\1", state.src)
+def _repair_exporter_damage(state: StateCore) -> None:
+    src = _WRAPPED_URL.sub(r"\1", state.src)
+    while True:
+        joined = _WRAPPED_DESTINATION.sub(r"\1", src)
+        if joined == src:
+            break
+        src = joined
+    state.src = _merge_adjacent_bold(src)
+
+
+def _merge_adjacent_bold(src: str) -> str:
+    if "****" not in src:
+        return src
+    rules = {match.start() for match in _RULE_LINE.finditer(src)}
+    lines, offset, merged = src.split("\n"), 0, []
+    for line in lines:
+        if offset in rules:
+            merged.append(line)
+        else:
+            merged.append(_ADJACENT_BOLD.sub(lambda run: "*" * (len(run.group()) % 4), line))
+        offset += len(line) + 1
+    return "\n".join(merged)
+
+
+def _drop_empty_links(state: StateCore) -> None:
+    """`[text]()` links nowhere: keep the text, drop the link."""
+    for block in state.tokens:
+        if block.type != "inline" or not block.children:
+            continue
+        kept, dropped_levels = [], []
+        for token in block.children:
+            if token.type == "link_open" and not (token.attrGet("href") or "").strip():
+                dropped_levels.append(len(kept))
+                continue
+            if token.type == "link_close" and dropped_levels and _is_dropped_close(kept, dropped_levels):
+                dropped_levels.pop()
+                continue
+            kept.append(token)
+        block.children = kept
+
+
+def _is_dropped_close(kept: list[Token], dropped_levels: list[int]) -> bool:
+    """Whether this link_close belongs to the innermost dropped link_open (links do not nest)."""
+    return not any(token.type == "link_open" for token in kept[dropped_levels[-1] :])
 
 
 def _join_wrapped_lines(state: StateCore) -> None:

@@ -21,6 +21,17 @@ TRACKING_PARAMETERS = frozenset(
 
 _SHORT_TOKEN = re.compile(r"^/s/([A-Za-z0-9_-]+)/?$")
 
+# Parameters WeChat adds to a link opened inside its app: they identify the reader's
+# session and account and must never be stored or published.
+WECHAT_SESSION_PARAMETERS = frozenset(
+    {
+        "key", "uin", "pass_ticket", "appmsg_token", "exportkey", "devicetype", "version", "lang", "acctmode",
+        "wx_header", "ascene", "clicktime", "enterid", "sessionid", "nettype", "abtest_cookie", "countrycode",
+        "fontgear", "session_us", "realreporttime", "from", "isappinstalled", "sharer_shareinfo",
+        "sharer_shareinfo_first", "sharer_sharetime", "sharer_shareid", "poc_token", "wx_fmt_token",
+    }
+)  # fmt: skip
+
 
 def canonical_key(url: str) -> str:
     """Return the canonical identity of ``url``.
@@ -36,6 +47,21 @@ def canonical_key(url: str) -> str:
         if key:
             return key
     return _normalised(parts)
+
+
+def clean_url(url: str) -> str:
+    """``url`` as it should be stored: ``&amp;`` unescaped and, on WeChat, without the
+    reader's session parameters. Everything else is kept as written."""
+    cleaned = html.unescape(url.strip())
+    parts = urlsplit(cleaned)
+    if (parts.hostname or "").lower() != WECHAT_HOST or not parts.query:
+        return cleaned
+    kept = [item for item in parts.query.split("&") if item and _parameter_name(item) not in WECHAT_SESSION_PARAMETERS]
+    return urlunsplit(parts._replace(query="&".join(kept)))
+
+
+def _parameter_name(item: str) -> str:
+    return unquote(item.split("=", 1)[0]).lower()
 
 
 def wechat_biz(url: str) -> str:

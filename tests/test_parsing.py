@@ -127,7 +127,7 @@ def _header(**overrides):
         (b"", 1, "the file is empty"),
         (b"  \n\t\n", 1, "the file is empty"),
         (b"# title\n\x00\x01\x02binary", 2, "binary data"),
-        ("# 标题\n\n正文".encode("gb18030"), 1, "invalid UTF-8"),
+        (b"# title\n\n\xff\xff\xff", 3, "invalid UTF-8 (byte 0xff) and not GB18030 either"),
         (_header(title="标题没有井号").encode(), 1, "expected the title"),
         (_header(title="# ").encode(), 1, "expected the title"),
         (_header(date="发布时间: 2024-13-45 25:61").encode(), 4, "is not a date"),

@@ -1,6 +1,6 @@
 import pytest
 
-from articles.wechat import canonical_key, is_http_url, wechat_biz
+from articles.wechat import canonical_key, clean_url, is_http_url, wechat_biz
 
 SEED_SOURCE = (
     "http://mp.weixin.qq.com/s?__biz=MzIyMDA3MjMwNw==&mid=2455853887&idx=1&sn=cb3307edc4e5c83b23e46a934932e159"
@@ -48,3 +48,19 @@ def test_non_http_urls_have_no_identity(url):
 def test_wechat_biz_is_read_from_article_links():
     assert wechat_biz(SEED_SOURCE) == "MzIyMDA3MjMwNw=="
     assert wechat_biz("https://example.com/?__biz=x") == ""
+
+
+def test_stored_wechat_urls_lose_the_readers_session_parameters():
+    opened_in_app = (
+        "https://mp.weixin.qq.com/s?__biz=MzIyMDA3MjMwNw==&amp;mid=2455853887&amp;idx=1&amp;sn=cb33&amp;"
+        "key=abc&amp;uin=MTIz&amp;pass_ticket=xyz%2B&amp;appmsg_token=tok&amp;devicetype=iOS17&amp;"
+        "version=1800&amp;lang=zh_CN&amp;exportkey=ek#rd"
+    )
+    assert clean_url(opened_in_app) == (
+        "https://mp.weixin.qq.com/s?__biz=MzIyMDA3MjMwNw==&mid=2455853887&idx=1&sn=cb33#rd"
+    )
+    assert canonical_key(clean_url(opened_in_app)) == SEED_KEY
+
+
+def test_other_urls_are_stored_as_written():
+    assert clean_url("https://example.com/a?key=1&amp;b=2") == "https://example.com/a?key=1&b=2"
