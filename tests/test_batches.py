@@ -1,0 +1,144 @@
+"""Batches, re-imports that keep editorial work, and importers racing each other."""
+
+import threading
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import close_old_connections, connection
+
+from articles.importer import ImportOptions, import_document
+from articles.management.commands.import_article import Progress
+from articles.models import Article
+
+from .conftest import SEED_PATH
+
+pytestmark = pytest.mark.django_db
+
+
+def article_file(directory, number, *, title=None):
+    path = directory / f"{number:04d}.md"
+    path.write_text(
+        f"# {title or f'第 {number} 篇'}\n\n文章作者: 批量测试号\n发布时间: 2024-01-01 10:00\n"
+        f"原文链接: https://mp.weixin.qq.com/s?__biz=QkFUQ0g=&mid={number}&idx=1\n\n第 {number} 篇的正文。\n",
+        encoding="utf-8",
+    )
+    return path
+
+
+def run(*args):
+    out, err = StringIO(), StringIO()
+    try:
+        call_command("import_article", *args, stdout=out, stderr=err)
+        failure = None
+    except CommandError as error:
+        failure = str(error)
+    return out.getvalue(), err.getvalue(), failure
+
+
+def test_directories_are_searched_recursively_in_a_stable_order(tmp_path):
+    (tmp_path / "b" / "deeper").mkdir(parents=True)
+    article_file(tmp_path / "b" / "deeper", 3)
+    article_file(tmp_path / "b", 2)
+    article_file(tmp_path, 1)
+    (tmp_path / "people.yaml").write_text("not: an article\n")
+    (tmp_path / ".hidden.md").write_text("# hidden\n")
+
+    out, _, failure = run(str(tmp_path))
+
+    assert failure is None
+    names = [line.split()[1] for line in out.splitlines() if line.startswith("created")]
+    assert names == [str(tmp_path / "0001.md"), str(tmp_path / "b" / "0002.md"), str(tmp_path / "b/deeper/0003.md")]
+
+
+def test_globs_are_expanded(tmp_path):
+    for number in range(1, 4):
+        article_file(tmp_path, number)
+    (tmp_path / "notes.txt").write_text("# 不匹配\n\n正文")
+    out, _, failure = run(str(tmp_path / "*.md"))
+    assert failure is None and "3 created" in out
+
+
+def test_bad_files_are_skipped_and_the_run_goes_on_unless_told_to_stop(tmp_path):
+    article_file(tmp_path, 1)
+    (tmp_path / "0002.md").write_bytes(b"")
+    article_file(tmp_path, 3)
+
+    _, err, failure = run(str(tmp_path))
+    assert failure == "2 created, 0 updated, 0 unchanged, 1 failed"
+    assert "0002.md, line 1: the file is empty" in err
+
+    Article.objects.all().delete()
+    _, _, failure = run("--fail-fast", str(tmp_path))
+    assert failure == "1 created, 0 updated, 0 unchanged, 1 failed"
+
+
+def test_quiet_runs_print_only_problems_and_the_summary(tmp_path):
+    article_file(tmp_path, 1)
+    (tmp_path / "0002.md").write_bytes(b"")
+    out, err, failure = run("-v", "0", str(tmp_path))
+    assert out == "" and "0002.md" in err and failure.endswith("1 failed")
+
+
+def test_the_progress_bar_draws_in_place():
+    stream = StringIO()
+    progress = Progress(stream, total=4)
+    progress.advance("a.md")
+    progress.advance("b.md")
+    progress.finish()
+    drawn = stream.getvalue()
+    assert "\r\033[K[###############---------------] 2/4  50%" in drawn and "b.md" in drawn
+    assert drawn.endswith("\r\033[K")
+
+
+def test_an_editors_body_survives_a_reimport_of_a_changed_source(seed_bytes):
+    article = import_document(seed_bytes, filename="seed").article
+    article.body = article.body.replace("前天", "两天前")
+    article.save()
+    changed = seed_bytes.replace("河北".encode(), "北京".encode(), 1).replace("前天".encode(), "大前天".encode(), 1)
+
+    result = import_document(changed, filename="seed")
+
+    article.refresh_from_db()
+    assert result.outcome == "updated" and article.location == "北京"
+    assert article.body.startswith("两天前") and "两天前" in article.body_html
+    assert any("kept the body an editor changed" in warning for warning in result.warnings)
+
+    result = import_document(changed.replace(b"\n\n", b"\n\n\n", 1), filename="seed", options=ImportOptions(overwrite=True))
+    article.refresh_from_db()
+    assert result.outcome == "updated" and article.body.startswith("大前天")
+
+
+def test_an_unedited_body_follows_the_source(seed_bytes):
+    import_document(seed_bytes, filename="seed")
+    result = import_document(seed_bytes.replace("前天".encode(), "大前天".encode(), 1), filename="seed")
+    assert result.outcome == "updated" and result.warnings == []
+    assert Article.objects.get().body.startswith("大前天")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_importers_racing_on_the_same_file_make_one_article(seed_bytes):
+    if connection.vendor == "sqlite" and connection.settings_dict["NAME"].startswith("file:memorydb"):
+        pytest.skip("in-memory SQLite serialises every connection; the race needs a real server")
+    barrier = threading.Barrier(4)
+    results, errors = [], []
+
+    def importer():
+        try:
+            barrier.wait()
+            results.append(import_document(seed_bytes, filename="seed"))
+        except Exception as error:  # noqa: BLE001 - the test reports whatever escaped
+            errors.append(error)
+        finally:
+            close_old_connections()
+            connection.close()
+
+    threads = [threading.Thread(target=importer) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert errors == []
+    assert sorted(result.outcome for result in results) == ["created", "unchanged", "unchanged", "unchanged"]
+    assert Article.objects.count() == 1
