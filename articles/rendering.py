@@ -47,6 +47,10 @@ _WRAPPED_DESTINATION = re.compile(r"(\]\(\s*https?://[^\s()]*)\n[ \t]*(?=[^\s()]
 # runs of four asterisks inside a line close and reopen nothing.
 _ADJACENT_BOLD = re.compile(r"\*{4,}")
 _RULE_LINE = re.compile(r"^[ \t]*(?:\*[ \t]*){3,}$", re.MULTILINE)
+# Link labels that never close make markdown-it's link parsing quadratic. A paragraph
+# with hundreds of unclosed "[" is never a real article's: its brackets are escaped,
+# which renders them exactly as written.
+_MAX_UNCLOSED_BRACKETS = 256
 
 ALLOWED_TAGS = {
     "a", "abbr", "b", "blockquote", "br", "code", "del", "em", "h1", "h2", "h3", "h4", "h5", "h6",
@@ -79,7 +83,7 @@ class FoundContent:
 def render_markdown(text: str) -> str:
     """Render Markdown to HTML that is safe to show on our origin."""
     markdown = _markdown()
-    html = markdown.renderer.render(markdown.parse(text or ""), markdown.options, {})
+    html = markdown.renderer.render(_parse(text or ""), markdown.options, {})
     return nh3.clean(
         html,
         tags=ALLOWED_TAGS,
@@ -100,7 +104,7 @@ def find_links_and_images(text: str) -> FoundContent:
     """The links (with their anchor text and, for cards, their image) and the images of ``text``."""
     links: list[FoundLink] = []
     images: list[str] = []
-    for block in _markdown().parse(text or ""):
+    for block in _parse(text or ""):
         if block.type != "inline" or not block.children:
             continue
         open_link: dict | None = None
@@ -119,6 +123,13 @@ def find_links_and_images(text: str) -> FoundContent:
             elif open_link is not None and token.type in {"text", "code_inline"}:
                 open_link["text"].append(token.content)
     return FoundContent(links=links, images=images)
+
+
+# The importer finds a body's links and then renders it on save: one parse serves both.
+# Rendering only sets attributes it would set again, so sharing the tokens is safe.
+@lru_cache(maxsize=2)
+def _parse(text: str) -> list[Token]:
+    return _markdown().parse(text)
 
 
 @lru_cache(maxsize=1)
@@ -140,7 +151,19 @@ def _repair_exporter_damage(state: StateCore) -> None:
         if joined == src:
             break
         src = joined
+    src = _escape_unclosed_brackets(src)
     state.src = _merge_adjacent_bold(src)
+
+
+def _escape_unclosed_brackets(src: str) -> str:
+    if src.count("[") <= _MAX_UNCLOSED_BRACKETS:
+        return src
+    paragraphs = src.split("\n\n")
+    for index, paragraph in enumerate(paragraphs):
+        opened = paragraph.count("[")
+        if opened > _MAX_UNCLOSED_BRACKETS and opened > 2 * paragraph.count("](") + _MAX_UNCLOSED_BRACKETS:
+            paragraphs[index] = paragraph.replace("[", "\\[")
+    return "\n\n".join(paragraphs)
 
 
 def _merge_adjacent_bold(src: str) -> str:
@@ -184,14 +207,21 @@ def _join_wrapped_lines(state: StateCore) -> None:
         if block.type != "inline" or not block.children:
             continue
         joined: list[Token] = []
+        # Adjacent text tokens are merged; their pieces are joined once at the end, since
+        # repeated += on a long paragraph of short lines would be quadratic.
+        pieces: dict[int, list[str]] = {}
         children = block.children
         for index, token in enumerate(children):
             if token.type == "softbreak":
-                token = Token("text", "", 0, content=_joiner(_text_before(joined), _text_after(children, index)))
+                before = pieces[id(joined[-1])][-1] if joined and id(joined[-1]) in pieces else _text_before(joined)
+                token = Token("text", "", 0, content=_joiner(before, _text_after(children, index)))
             if token.type == "text" and joined and joined[-1].type == "text":
-                joined[-1].content += token.content
+                pieces.setdefault(id(joined[-1]), [joined[-1].content]).append(token.content)
                 continue
             joined.append(token)
+        for token in joined:
+            if id(token) in pieces:
+                token.content = "".join(pieces[id(token)])
         block.children = joined
 
 
@@ -221,9 +251,9 @@ def _text_before(tokens: list[Token]) -> str:
 
 
 def _text_after(tokens: list[Token], index: int) -> str:
-    for token in tokens[index + 1 :]:
-        if token.content:
-            return token.content
+    for position in range(index + 1, len(tokens)):
+        if tokens[position].content:
+            return tokens[position].content
     return ""
 
 

@@ -11,8 +11,6 @@ from articles.importer import ImportOptions, import_document
 from articles.management.commands.import_article import Progress
 from articles.models import Article
 
-from .conftest import SEED_PATH
-
 pytestmark = pytest.mark.django_db
 
 
@@ -104,7 +102,9 @@ def test_an_editors_body_survives_a_reimport_of_a_changed_source(seed_bytes):
     assert article.body.startswith("两天前") and "两天前" in article.body_html
     assert any("kept the body an editor changed" in warning for warning in result.warnings)
 
-    result = import_document(changed.replace(b"\n\n", b"\n\n\n", 1), filename="seed", options=ImportOptions(overwrite=True))
+    result = import_document(
+        changed.replace(b"\n\n", b"\n\n\n", 1), filename="seed", options=ImportOptions(overwrite=True)
+    )
     article.refresh_from_db()
     assert result.outcome == "updated" and article.body.startswith("大前天")
 
@@ -127,7 +127,7 @@ def test_two_importers_racing_on_the_same_file_make_one_article(seed_bytes):
         try:
             barrier.wait()
             results.append(import_document(seed_bytes, filename="seed"))
-        except Exception as error:  # noqa: BLE001 - the test reports whatever escaped
+        except Exception as error:
             errors.append(error)
         finally:
             close_old_connections()

@@ -21,9 +21,12 @@ _PROMOTION = re.compile(
     r"(往期|推荐|相关|延伸|精选)(推荐|阅读|回顾|文章)|转载请(联系|注明)|商务合作|投稿邮箱|免责声明|版权(声明|归)"
 )
 # A paragraph that is nothing but links (with or without images) and images.
-_LINK_OR_IMAGE = re.compile(r"!?\[(?:[^\[\]]|\[[^\]]*\])*\]\([^)]*\)")
+_LINK_OR_IMAGE = re.compile(r"!?\[(?:[^\[\]]|\[[^\[\]]*\]){0,300}\]\([^)\s]{0,2000}\)")
 _URL_IN_PARENTHESES = re.compile(r"\([^)\s]*\)")
 _LIST_BULLET = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
+_MAX_MARKER_LENGTH = 120
+# Boilerplate paragraphs are short; a long one is the article's.
+_MAX_BOILERPLATE_PARAGRAPH = 3000
 # Never call more than this share of a marker-less article boilerplate.
 _MAX_TAIL_SHARE = 0.5
 
@@ -40,9 +43,13 @@ def split_footer(markdown: str) -> tuple[str, str]:
 
 
 def _marker_line(lines: list[str]) -> int | None:
-    for index in range(len(lines) - 1, 0, -1):
-        plain = _MARKDOWN_NOISE.sub("", lines[index]).strip()
-        if plain and _MARKER.match(plain) and any(line.strip() for line in lines[:index]):
+    first_text = next((index for index, line in enumerate(lines) if line.strip()), len(lines))
+    for index in range(len(lines) - 1, first_text, -1):
+        line = lines[index]
+        if len(line) > _MAX_MARKER_LENGTH:
+            continue
+        plain = _MARKDOWN_NOISE.sub("", line).strip()
+        if plain and _MARKER.match(plain):
             return index
     return None
 
@@ -86,6 +93,8 @@ def _paragraphs(lines: list[str]) -> list[tuple[int, int]]:
 
 def _boilerplate_kind(paragraph: str) -> str | None:
     """ "strong" for promotion and card lists, "weak" for a bare image (a QR code, say), else None."""
+    if len(paragraph) > _MAX_BOILERPLATE_PARAGRAPH:
+        return None
     plain = _MARKDOWN_NOISE.sub("", paragraph)
     if _PROMOTION.search(plain):
         return "strong"
