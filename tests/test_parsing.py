@@ -132,10 +132,8 @@ def _header(**overrides):
         (_header(title="# ").encode(), 1, "expected the title"),
         (_header(date="发布时间: 2024-13-45 25:61").encode(), 4, "is not a date"),
         (_header(date="发布时间: yesterday").encode(), 4, "is not a date"),
-        (_header(date="").encode(), 6, "no 发布时间"),
         (_header(source="原文链接: not a url").encode(), 5, "is not an http(s) URL"),
         (_header(source="原文链接: javascript:alert(1)").encode(), 5, "is not an http(s) URL"),
-        (_header(source="").encode(), 6, "no 原文链接"),
     ],
 )
 def test_bad_documents_fail_with_file_line_and_problem(document, line, problem):
@@ -161,3 +159,12 @@ def test_crlf_bom_and_optional_fields():
     assert parsed.cover_url == ""
     assert parsed.published_at == datetime(2024, 5, 17, 4, 58, 9, tzinfo=UTC)
     assert parsed.body == "正文。\n"
+
+
+@pytest.mark.parametrize(
+    ("missing", "warning"), [("date", "no publication date"), ("source", "no link to the original")]
+)
+def test_a_missing_date_or_source_makes_a_draft_with_a_warning(missing, warning):
+    parsed = parse_document(_header(**{missing: ""}).encode(), "half.md")
+    assert parsed.needs_review
+    assert any(warning in text for text in parsed.warnings)

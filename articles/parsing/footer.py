@@ -9,6 +9,9 @@ kept, never thrown away.
 
 import re
 
+# Written by `export_article` between body and footer, so a re-import splits exactly there.
+EXPORT_SEPARATOR = "<!-- footer -->"
+
 # A marker line once Markdown emphasis and escapes are removed.
 _DECORATION = r"[\s·•・‧\-—–―~=_*#©<>\[\]【】]*"
 _MARKER = re.compile(rf"^{_DECORATION}(?:THE\s*)?(?:END|完|全文完|本文完)(?:{_DECORATION}|\s+转载.*)$", re.IGNORECASE)
@@ -33,6 +36,9 @@ _MAX_TAIL_SHARE = 0.5
 
 def split_footer(markdown: str) -> tuple[str, str]:
     """(body, footer); footer is "" when the article has none."""
+    if f"\n{EXPORT_SEPARATOR}\n" in f"\n{markdown}\n":
+        body, _, footer = f"\n{markdown}\n".partition(f"\n{EXPORT_SEPARATOR}\n")
+        return body.strip("\n") + "\n", footer.strip("\n") + "\n" if footer.strip() else ""
     lines = markdown.split("\n")
     start = _marker_line(lines)
     if start is None:

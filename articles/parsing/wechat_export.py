@@ -14,7 +14,7 @@
 
 import re
 
-from .document import ImportFormatError, Metadata, parse_datetime
+from .document import Metadata, parse_datetime
 from .plain import read_title
 
 FIELDS = {
@@ -50,16 +50,9 @@ def parse(text: str, filename: str) -> Metadata:
         index += 1
     content_line = index + 1
 
+    # Without 发布时间 or 原文链接 the article still imports, as a draft for an editor (build_article says so).
     date, date_line = header.get("published_at", ("", content_line))
-    if not date:
-        raise ImportFormatError(
-            filename, date_line, "the header has no 发布时间 line; add one such as `发布时间: 2024-05-17 12:58`."
-        )
     source_url, source_line = header.get("source_url", ("", content_line))
-    if not source_url:
-        raise ImportFormatError(
-            filename, source_line, "the header has no 原文链接 line; add the link to the original article."
-        )
     cover_url, cover_line = header.get("cover_url", ("", None))
     warnings = [] if header.get("account") else ["the header has no 文章作者 line; the article has no publication."]
     return Metadata(
@@ -67,7 +60,7 @@ def parse(text: str, filename: str) -> Metadata:
         content="\n".join(lines[index:]),
         content_line=content_line,
         account=header.get("account", ("", None))[0],
-        published_at=parse_datetime(date, filename, date_line, "发布时间"),
+        published_at=parse_datetime(date, filename, date_line, "发布时间") if date else None,
         location=header.get("location", ("", None))[0],
         source_url=source_url,
         source_line=source_line,
