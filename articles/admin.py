@@ -6,7 +6,7 @@ from django.utils.translation import ngettext
 from markdownx.models import MarkdownxField
 from markdownx.widgets import AdminMarkdownxWidget
 
-from .models import Article, Link, Publication
+from .models import Article, Link, MirroredImage, Publication
 
 # Editors paste full addresses; a bare host should become https://, as it will in Django 6.
 URL_FIELDS = {models.URLField: {"assume_scheme": "https"}}
@@ -90,3 +90,12 @@ class ArticleAdmin(admin.ModelAdmin):
         self.message_user(
             request, ngettext("%d article is a draft now.", "%d articles are drafts now.", updated) % updated
         )
+
+
+@admin.register(MirroredImage)
+class MirroredImageAdmin(admin.ModelAdmin):
+    list_display = ["source_url", "status", "content_type", "size", "error", "fetched_at"]
+    list_filter = ["status", "content_type"]
+    search_fields = ["source_url", "sha256"]
+    readonly_fields = ["source_url", "file", "sha256", "content_type", "size", "status", "error", "fetched_at"]
+    filter_horizontal = ["articles"]

@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from .images import MirrorReport, mirror_article_images
 from .models import Article, Link, Publication
 from .parsing import ImportFormatError, ParsedArticle, parse_document
 
@@ -33,6 +34,7 @@ class ImportOptions:
     overwrite: bool = False
     format_name: str | None = None
     encoding: str | None = None
+    mirror_images: bool = False
 
 
 @dataclass
@@ -43,6 +45,7 @@ class ImportResult:
     parsed: ParsedArticle | None = None
     error: str = ""
     warnings: list[str] = field(default_factory=list)
+    images: MirrorReport | None = None
 
 
 class _DryRunRollback(Exception):
@@ -84,6 +87,10 @@ def import_document(data: bytes, *, filename: str, options: ImportOptions = Impo
                 continue
             result.outcome, result.article = Outcome.FAILED, None
             result.error = f"{filename}: the database refused the article ({error}); try the import again."
+        if options.mirror_images and result.article and not options.dry_run:
+            # After the commit: downloads must not hold the import's transaction open.
+            result.images = mirror_article_images(result.article)
+            result.warnings += [f"{filename}: image not mirrored, {url}: {why}" for url, why in result.images.failed]
         return result
     raise AssertionError("unreachable")
 

@@ -70,8 +70,8 @@ class ArticleQuerySet(models.QuerySet):
         return self.filter(status=Article.Status.PUBLISHED, published_at__lte=timezone.now())
 
     def for_cards(self):
-        """What an article card shows: its publication and its tags."""
-        return self.select_related("publication").prefetch_related("tags")
+        """What an article card shows: its publication, its cover and its tags."""
+        return self.select_related("publication", "cover_image").prefetch_related("tags")
 
 
 class Article(models.Model):
@@ -109,6 +109,15 @@ class Article(models.Model):
         help_text=_("Canonical identity of the original link; re-imports of the same article match on it."),
     )
     cover_url = models.URLField(_("cover image"), max_length=2000, blank=True)
+    cover_image = models.ForeignKey(
+        "MirroredImage",
+        verbose_name=_("mirrored cover"),
+        related_name="+",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+    )
     body = MarkdownxField(_("body"), help_text=_("Markdown."))
     body_html = models.TextField(editable=False, blank=True)
     excerpt = models.TextField(
@@ -157,7 +166,7 @@ class Article(models.Model):
     def save(self, *args, **kwargs):
         if not self.slug:
             self.slug = unique_slug(Article, self.title, exclude_pk=self.pk, fallback="article")
-        self.body_html = render_markdown(self.body)
+        self.body_html = render_markdown(self.body, image_urls=self.mirrored_image_urls())
         update_fields = kwargs.get("update_fields")
         if update_fields is not None and "body" in update_fields:
             kwargs["update_fields"] = {*update_fields, "body_html"}
@@ -173,6 +182,19 @@ class Article(models.Model):
             and self.published_at is not None
             and self.published_at <= timezone.now()
         )
+
+    @property
+    def cover_src(self) -> str:
+        """Where readers load the cover from: our copy when we have one."""
+        if self.cover_image_id and self.cover_image.is_mirrored and self.cover_image.source_url == self.cover_url:
+            return self.cover_image.file.url
+        return self.cover_url
+
+    def mirrored_image_urls(self) -> dict[str, str]:
+        """Original image URL → our copy's URL, for the images of this article we mirrored."""
+        if not self.pk:
+            return {}
+        return {image.source_url: image.file.url for image in self.images.filter(status=MirroredImage.Status.OK)}
 
     @property
     def summary(self) -> str:
@@ -229,3 +251,38 @@ class Link(models.Model):
     @property
     def is_archived(self) -> bool:
         return self.target_id is not None
+
+
+class MirroredImage(models.Model):
+    """Our copy of an image an article shows, stored under its content hash.
+
+    WeChat's image host refuses foreign referrers and its links expire; a mirrored copy
+    keeps the article readable. The Markdown keeps the original URL; the rendered HTML
+    points at the copy.
+    """
+
+    class Status(models.TextChoices):
+        OK = "ok", _("Mirrored")
+        FAILED = "failed", _("Failed")
+
+    source_url = models.URLField(_("original URL"), max_length=2000, unique=True)
+    file = models.FileField(_("file"), upload_to="images/", blank=True)
+    sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True, db_index=True)
+    content_type = models.CharField(_("content type"), max_length=40, blank=True)
+    size = models.PositiveIntegerField(_("size in bytes"), default=0)
+    status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.FAILED)
+    error = models.TextField(_("error"), blank=True)
+    fetched_at = models.DateTimeField(_("fetched at"), auto_now=True)
+    articles = models.ManyToManyField(Article, verbose_name=_("articles"), related_name="images", blank=True)
+
+    class Meta:
+        ordering = ["-fetched_at"]
+        verbose_name = _("mirrored image")
+        verbose_name_plural = _("mirrored images")
+
+    def __str__(self):
+        return self.source_url
+
+    @property
+    def is_mirrored(self) -> bool:
+        return self.status == self.Status.OK and bool(self.file)

@@ -11,8 +11,10 @@ elsewhere. Bare URLs broken after a hyphen are rejoined in the source before par
 a wrapped URL becomes one link.
 """
 
+import copy
 import html as html_entities
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -80,10 +82,13 @@ class FoundContent:
     images: list[str]
 
 
-def render_markdown(text: str) -> str:
-    """Render Markdown to HTML that is safe to show on our origin."""
+def render_markdown(text: str, *, image_urls: Mapping[str, str] | None = None) -> str:
+    """Render Markdown to HTML that is safe to show on our origin.
+
+    ``image_urls`` maps original image URLs to our mirrored copies.
+    """
     markdown = _markdown()
-    html = markdown.renderer.render(_parse(text or ""), markdown.options, {})
+    html = markdown.renderer.render(_parse(text or ""), markdown.options, {"image_urls": image_urls or {}})
     return nh3.clean(
         html,
         tags=ALLOWED_TAGS,
@@ -280,9 +285,14 @@ def _render_link_open(self, tokens, index, options, env):
 
 
 def _render_image(self, tokens, index, options, env):
-    token = tokens[index]
+    # A copy: the parsed tokens are cached and shared, so the mirrored src must not stick.
+    token = copy.copy(tokens[index])
+    token.attrs = dict(token.attrs)
+    mirrored = env.get("image_urls", {}).get(token.attrGet("src"))
+    if mirrored:
+        token.attrSet("src", mirrored)
     token.attrSet("loading", "lazy")
     token.attrSet("decoding", "async")
     # mmbiz.qpic.cn refuses images to pages that send a foreign Referer.
     token.attrSet("referrerpolicy", "no-referrer")
-    return self.image(tokens, index, options, env)
+    return self.image([token], 0, options, env)

@@ -29,7 +29,7 @@ class ArticleDetailView(DetailView):
 
     def get_queryset(self):
         articles = Article.objects.all() if self.request.user.is_staff else Article.objects.published()
-        return articles.select_related("publication").prefetch_related(
+        return articles.select_related("publication", "cover_image").prefetch_related(
             "tags", Prefetch("links", queryset=Link.objects.select_related("target"))
         )
 

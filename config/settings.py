@@ -161,6 +161,18 @@ MARKDOWNX_UPLOAD_CONTENT_TYPES = ["image/jpeg", "image/png", "image/gif", "image
 # Imports larger than this are refused: no real article comes close.
 ARCHIVE_IMPORT_MAX_BYTES = int(os.environ.get("ARCHIVE_IMPORT_MAX_BYTES", 5 * 1024 * 1024))
 
+# Image mirroring (import_article --mirror-images, or always when ARCHIVE_MIRROR_IMAGES is on).
+ARCHIVE_MIRROR_IMAGES = env_bool("ARCHIVE_MIRROR_IMAGES", False)
+ARCHIVE_IMAGE_MAX_BYTES = int(os.environ.get("ARCHIVE_IMAGE_MAX_BYTES", 10 * 1024 * 1024))
+ARCHIVE_IMAGE_TIMEOUT = float(os.environ.get("ARCHIVE_IMAGE_TIMEOUT", 10))
+ARCHIVE_IMAGE_RETRIES = int(os.environ.get("ARCHIVE_IMAGE_RETRIES", 2))
+ARCHIVE_IMAGE_RETRY_DELAY = float(os.environ.get("ARCHIVE_IMAGE_RETRY_DELAY", 1))
+# Articles are untrusted: by default the mirror refuses hosts on private or loopback addresses.
+ARCHIVE_IMAGE_ALLOW_PRIVATE_HOSTS = env_bool("ARCHIVE_IMAGE_ALLOW_PRIVATE_HOSTS", False)
+
+# Media files are served by the reverse proxy in production; a local run serves them itself.
+ARCHIVE_SERVE_MEDIA = env_bool("ARCHIVE_SERVE_MEDIA", DEBUG or LOCAL_RUN)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -1,7 +1,9 @@
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.admin.views.decorators import staff_member_required
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.utils.translation import gettext_lazy as _
+from django.views.static import serve
 from markdownx.views import ImageUploadView, MarkdownifyView
 
 from articles.views import healthz
@@ -19,3 +21,7 @@ urlpatterns = [
     path("people/", include("people.urls")),
     path("", include("articles.urls")),
 ]
+
+if settings.ARCHIVE_SERVE_MEDIA:
+    # For a local run only; in production the reverse proxy serves MEDIA_ROOT (README).
+    urlpatterns.insert(0, re_path(r"^media/(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT}))

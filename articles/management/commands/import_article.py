@@ -5,6 +5,7 @@ manage.py import_article 'exports/**/*.md' --draft
 cat article.md | manage.py import_article -
 """
 
+import argparse
 import glob
 import os
 import sys
@@ -13,6 +14,7 @@ from collections import Counter
 from pathlib import Path
 from urllib.parse import unquote
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from articles.importer import ImportOptions, Outcome, import_document
@@ -37,6 +39,12 @@ class Command(BaseCommand):
         parser.add_argument("--fail-fast", action="store_true", help="Stop at the first file that fails.")
         parser.add_argument("--format", choices=sorted(FORMATS), help="Skip sniffing: every file is in this format.")
         parser.add_argument("--encoding", help="Skip detection: every file is in this encoding (e.g. gb18030).")
+        parser.add_argument(
+            "--mirror-images",
+            action=argparse.BooleanOptionalAction,
+            default=settings.ARCHIVE_MIRROR_IMAGES,
+            help="Download the cover and body images to media storage (default: the ARCHIVE_MIRROR_IMAGES setting).",
+        )
 
     def handle(self, *args, paths, verbosity, **options):
         import_options = ImportOptions(
@@ -45,6 +53,7 @@ class Command(BaseCommand):
             overwrite=options["overwrite"],
             format_name=options["format"],
             encoding=options["encoding"],
+            mirror_images=options["mirror_images"],
         )
         total = sum(1 for _ in self._documents(paths, announce=False))
         progress = Progress(sys.stderr, total) if total > 1 and verbosity >= 1 and sys.stderr.isatty() else None

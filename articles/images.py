@@ -1,0 +1,162 @@
+"""Mirror an article's cover and body images into media storage.
+
+Each image is downloaded once (no Referer is sent: WeChat's image host refuses foreign
+referrers), checked to be a raster image by its first bytes, whatever the server claims
+(SVG can carry script, so it is never stored), capped in size, and stored under its
+content hash, so the same picture used by many articles is stored once. A failed
+download is recorded and reported, never fatal: the article keeps the remote URL.
+"""
+
+import hashlib
+import ipaddress
+import socket
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+
+from .models import Article, MirroredImage
+from .rendering import find_links_and_images
+
+# First bytes of the raster formats we accept, and the extension we store them under.
+SIGNATURES = [
+    (b"\xff\xd8\xff", "image/jpeg", "jpg"),
+    (b"\x89PNG\r\n\x1a\n", "image/png", "png"),
+    (b"GIF87a", "image/gif", "gif"),
+    (b"GIF89a", "image/gif", "gif"),
+]
+USER_AGENT = "article-archive image mirror"
+
+
+class DownloadError(Exception):
+    pass
+
+
+class _Retryable(DownloadError):
+    pass
+
+
+@dataclass
+class MirrorReport:
+    mirrored: list[str] = field(default_factory=list)
+    reused: list[str] = field(default_factory=list)
+    failed: list[tuple[str, str]] = field(default_factory=list)
+
+
+def mirror_article_images(article: Article) -> MirrorReport:
+    """Mirror the cover and every body image of ``article``; re-render it to point at the copies."""
+    report = MirrorReport()
+    urls = [article.cover_url] if article.cover_url else []
+    urls += [url for url in find_links_and_images(article.body).images if url not in urls]
+    images = {}
+    for url in urls:
+        image = MirroredImage.objects.filter(source_url=url).first()
+        if image and image.is_mirrored:
+            report.reused.append(url)
+        else:
+            image = _download_into(image or MirroredImage(source_url=url))
+            if image.is_mirrored:
+                report.mirrored.append(url)
+            else:
+                report.failed.append((url, image.error))
+        images[url] = image
+    article.images.add(*images.values())
+    cover = images.get(article.cover_url)
+    article.cover_image = cover if cover and cover.is_mirrored else None
+    article.save()
+    return report
+
+
+def _download_into(image: MirroredImage) -> MirroredImage:
+    try:
+        content = download(image.source_url)
+        content_type, extension = sniff_image_type(content)
+    except DownloadError as error:
+        image.status, image.error = MirroredImage.Status.FAILED, str(error)
+        image.save()
+        return image
+    digest = hashlib.sha256(content).hexdigest()
+    name = f"images/{digest[:2]}/{digest}.{extension}"
+    if not default_storage.exists(name):
+        name = default_storage.save(name, ContentFile(content))
+    image.file.name = name
+    image.sha256, image.content_type, image.size = digest, content_type, len(content)
+    image.status, image.error = MirroredImage.Status.OK, ""
+    image.save()
+    return image
+
+
+def sniff_image_type(content: bytes) -> tuple[str, str]:
+    for signature, content_type, extension in SIGNATURES:
+        if content.startswith(signature):
+            return content_type, extension
+    if content[:4] == b"RIFF" and content[8:12] == b"WEBP":
+        return "image/webp", "webp"
+    raise DownloadError("not a JPEG, PNG, GIF or WebP image (SVG and other formats are not mirrored)")
+
+
+def download(url: str) -> bytes:
+    """The bytes at ``url``, with retries on network errors and 5xx answers."""
+    attempts = settings.ARCHIVE_IMAGE_RETRIES + 1
+    for attempt in range(1, attempts + 1):
+        try:
+            return _fetch(url)
+        except _Retryable as error:
+            if attempt == attempts:
+                raise DownloadError(f"{error} (after {attempts} attempts)") from None
+            time.sleep(settings.ARCHIVE_IMAGE_RETRY_DELAY * attempt)
+    raise AssertionError("unreachable")
+
+
+class _NoRedirectsElsewhere(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, request, fp, code, message, headers, new_url):
+        _check_url(new_url)
+        return super().redirect_request(request, fp, code, message, headers, new_url)
+
+
+_opener = urllib.request.build_opener(_NoRedirectsElsewhere)
+
+
+def _fetch(url: str) -> bytes:
+    _check_url(url)
+    # urllib sends no Referer unless told to; the image host must not learn where we link from.
+    request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT, "Accept": "image/*"})
+    limit = settings.ARCHIVE_IMAGE_MAX_BYTES
+    try:
+        with _opener.open(request, timeout=settings.ARCHIVE_IMAGE_TIMEOUT) as response:
+            declared = response.headers.get("Content-Length")
+            if declared and declared.isdigit() and int(declared) > limit:
+                raise DownloadError(f"larger than {limit:,} bytes")
+            content = response.read(limit + 1)
+    except urllib.error.HTTPError as error:
+        if error.code >= 500 or error.code == 429:
+            raise _Retryable(f"HTTP {error.code}") from None
+        raise DownloadError(f"HTTP {error.code}") from None
+    except (urllib.error.URLError, TimeoutError, ConnectionError) as error:
+        reason = getattr(error, "reason", error)
+        raise _Retryable(f"network error: {reason}") from None
+    if len(content) > limit:
+        raise DownloadError(f"larger than {limit:,} bytes")
+    return content
+
+
+def _check_url(url: str) -> None:
+    parts = urlsplit(url)
+    if parts.scheme not in {"http", "https"} or not parts.hostname:
+        raise DownloadError(f"not an http(s) URL: {url}")
+    if settings.ARCHIVE_IMAGE_ALLOW_PRIVATE_HOSTS:
+        return
+    # Articles are untrusted input: never let them make the server fetch from its own network.
+    try:
+        addresses = {info[4][0] for info in socket.getaddrinfo(parts.hostname, None)}
+    except socket.gaierror as error:
+        raise _Retryable(f"cannot resolve {parts.hostname}: {error.strerror}") from None
+    for address in addresses:
+        ip = ipaddress.ip_address(address.split("%")[0])
+        if not ip.is_global:
+            raise DownloadError(f"{parts.hostname} is a private or local address ({ip})")
