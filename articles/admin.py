@@ -1,11 +1,19 @@
+from django.conf import settings
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import Count
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from markdownx.models import MarkdownxField
 from markdownx.widgets import AdminMarkdownxWidget
 
+from . import staging
+from .forms import ImportUploadForm
+from .importer import ImportOptions, Outcome, import_document
 from .models import Article, Link, MirroredImage, Publication
 
 # Editors paste full addresses; a bare host should become https://, as it will in Django 6.
@@ -63,6 +71,51 @@ class ArticleAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(link_count=Count("links"))
 
+    def get_urls(self):
+        return [
+            path("import/", self.admin_site.admin_view(self.import_view), name="articles_article_import"),
+            *super().get_urls(),
+        ]
+
+    def import_view(self, request):
+        """Upload → preview (the importer's dry run) → confirm. The same pipeline as import_article."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        context = {**self.admin_site.each_context(request), "opts": self.model._meta, "title": _("Import articles")}
+        if request.method == "POST" and request.POST.get("token"):
+            return self._confirm_import(request)
+        form = ImportUploadForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            files = [(upload.name, _read_capped(upload)) for upload in form.cleaned_data["files"]]
+            options = ImportOptions(
+                publish=not form.cleaned_data["draft"], overwrite=form.cleaned_data["overwrite"], dry_run=True
+            )
+            context["previews"] = [import_document(data, filename=name, options=options) for name, data in files]
+            context["token"] = staging.stage(files)
+            context["options"] = options
+        context["form"] = form
+        return TemplateResponse(request, "admin/articles/article/import.html", context)
+
+    def _confirm_import(self, request):
+        token = request.POST["token"]
+        files = staging.staged(token)
+        if files is None:
+            self.message_user(request, _("These uploads are gone; upload the files again."), messages.ERROR)
+            return redirect("admin:articles_article_import")
+        options = ImportOptions(
+            publish=request.POST.get("publish") == "1", overwrite=request.POST.get("overwrite") == "1"
+        )
+        for name, data in files:
+            result = import_document(data, filename=name, options=options)
+            for warning in result.warnings:
+                self.message_user(request, warning, messages.WARNING)
+            if result.outcome == Outcome.FAILED:
+                self.message_user(request, result.error, messages.ERROR)
+            else:
+                self.message_user(request, f"{result.outcome}: {name} → {result.article.title}", messages.SUCCESS)
+        staging.discard(token)
+        return redirect(reverse("admin:articles_article_changelist"))
+
     @admin.display(description=_("published"), boolean=True)
     def is_published(self, article):
         return article.is_published
@@ -99,3 +152,8 @@ class MirroredImageAdmin(admin.ModelAdmin):
     search_fields = ["source_url", "sha256"]
     readonly_fields = ["source_url", "file", "sha256", "content_type", "size", "status", "error", "fetched_at"]
     filter_horizontal = ["articles"]
+
+
+def _read_capped(upload) -> bytes:
+    """At most one byte over the import limit: enough for the importer to refuse the file."""
+    return upload.read(settings.ARCHIVE_IMPORT_MAX_BYTES + 1)

@@ -161,6 +161,9 @@ MARKDOWNX_UPLOAD_CONTENT_TYPES = ["image/jpeg", "image/png", "image/gif", "image
 # Imports larger than this are refused: no real article comes close.
 ARCHIVE_IMPORT_MAX_BYTES = int(os.environ.get("ARCHIVE_IMPORT_MAX_BYTES", 5 * 1024 * 1024))
 
+# Uploads wait here between the admin import's preview and its confirmation.
+ARCHIVE_IMPORT_STAGING_DIR = Path(os.environ.get("ARCHIVE_IMPORT_STAGING_DIR", VAR_DIR / "import-staging"))
+
 # Image mirroring (import_article --mirror-images, or always when ARCHIVE_MIRROR_IMAGES is on).
 ARCHIVE_MIRROR_IMAGES = env_bool("ARCHIVE_MIRROR_IMAGES", False)
 ARCHIVE_IMAGE_MAX_BYTES = int(os.environ.get("ARCHIVE_IMAGE_MAX_BYTES", 10 * 1024 * 1024))
