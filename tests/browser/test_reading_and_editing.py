@@ -73,3 +73,26 @@ def test_an_editor_logs_in_edits_in_the_markdown_editor_and_publishes(page, live
     page.goto(live_server.url + seed.get_absolute_url())
     expect(page.locator(".prose h2")).to_have_text("新的小标题")
     assert page.console_errors == []
+
+
+def test_an_editor_imports_a_file_through_admin(page, live_server, transactional_db, settings, tmp_path):
+    settings.ARCHIVE_IMPORT_STAGING_DIR = tmp_path / "staging"
+    User.objects.create_superuser("editor", "editor@example.com", "a-long-test-password")
+    page.goto(live_server.url + "/admin/login/?next=/admin/articles/article/")
+    page.get_by_label("用户名").fill("editor")
+    page.get_by_label("密码").fill("a-long-test-password")
+    page.get_by_role("button", name="登录").click()
+
+    page.get_by_role("link", name="导入文章").click()
+    page.locator("input[type=file]").set_input_files(str(SEED_PATH))
+    page.get_by_role("button", name="预览").click()
+    expect(page.locator(".import-preview")).to_contain_text(SEED_TITLE)
+    expect(page.locator(".import-preview")).to_contain_text("created")
+    screenshot(page, "admin-import-preview")
+    assert not Article.objects.exists()
+
+    page.get_by_role("button", name="导入这些文件").click()
+    expect(page.locator(".messagelist")).to_contain_text(f"Created: {SEED_PATH.name}")
+    expect(page.locator("#result_list")).to_contain_text(SEED_TITLE)
+    assert Article.objects.get().is_published
+    assert page.console_errors == []
