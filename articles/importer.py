@@ -6,6 +6,7 @@ the database as it was.
 """
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -17,6 +18,11 @@ from django.utils import timezone
 from .images import MirrorReport, mirror_article_images
 from .models import Article, Link, Publication
 from .parsing import ImportFormatError, ParsedArticle, parse_document
+
+# Further steps for a created or updated article, run inside its import transaction.
+# Other apps register theirs (people's mention detection does, in PeopleConfig.ready):
+# the articles app must not import them.
+POST_IMPORT_STEPS: list[Callable[[Article], object]] = []
 
 
 class Outcome(StrEnum):
@@ -75,6 +81,8 @@ def import_document(data: bytes, *, filename: str, options: ImportOptions = Impo
                 _persist(parsed, options, result)
                 if result.outcome != Outcome.UNCHANGED:
                     _link(result.article)
+                    for step in POST_IMPORT_STEPS:
+                        step(result.article)
                 if options.dry_run:
                     raise _DryRunRollback
         except _DryRunRollback:

@@ -29,8 +29,16 @@ class ArticleDetailView(DetailView):
 
     def get_queryset(self):
         articles = Article.objects.all() if self.request.user.is_staff else Article.objects.published()
+        # The people app hangs its mentions on articles; we reach them through the reverse relation only.
+        mentions = Article._meta.get_field("mentions").related_model.objects
         return articles.select_related("publication", "cover_image").prefetch_related(
-            "tags", Prefetch("links", queryset=Link.objects.select_related("target"))
+            "tags",
+            Prefetch("links", queryset=Link.objects.select_related("target")),
+            Prefetch(
+                "mentions",
+                queryset=mentions.confirmed().select_related("person").order_by("-count"),
+                to_attr="confirmed_mentions",
+            ),
         )
 
     def get(self, request, *args, **kwargs):

@@ -53,8 +53,12 @@ def clean_url(url: str) -> str:
     """``url`` as it should be stored: ``&amp;`` unescaped and, on WeChat, without the
     reader's session parameters. Everything else is kept as written."""
     cleaned = html.unescape(url.strip())
-    parts = urlsplit(cleaned)
-    if (parts.hostname or "").lower() != WECHAT_HOST or not parts.query:
+    try:
+        parts = urlsplit(cleaned)
+        hostname = parts.hostname
+    except ValueError:  # e.g. "Invalid IPv6 URL": not ours to repair; the caller checks validity.
+        return cleaned
+    if (hostname or "").lower() != WECHAT_HOST or not parts.query:
         return cleaned
     kept = [item for item in parts.query.split("&") if item and _parameter_name(item) not in WECHAT_SESSION_PARAMETERS]
     return urlunsplit(parts._replace(query="&".join(kept)))

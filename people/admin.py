@@ -1,8 +1,30 @@
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
 from django.db.models import Count, Q
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
-from .models import Alias, Mention, Person
+from articles.admin import ArticleAdmin
+
+from . import services
+from .models import Alias, Mention, NameCandidate, Person
+
+
+class MentionForm(forms.ModelForm):
+    """A status an editor sets or a mention an editor adds is their decision: detection keeps it."""
+
+    class Meta:
+        model = Mention
+        fields = ["article", "person", "status", "origin", "count", "context"]
+
+    def save(self, commit=True):
+        if not self.instance.pk or "status" in self.changed_data:
+            self.instance.reviewed_at = timezone.now()
+        return super().save(commit)
 
 
 class AliasInline(admin.TabularInline):
@@ -14,29 +36,137 @@ class AliasInline(admin.TabularInline):
 
 @admin.register(Person)
 class PersonAdmin(admin.ModelAdmin):
-    list_display = ["name", "native_name", "headline", "confirmed_mentions"]
+    list_display = ["name", "native_name", "headline", "confirmed_mentions", "suggested_mentions"]
     search_fields = ["name", "native_name", "aliases__text"]
     list_filter = ["tags"]
-    prepopulated_fields = {"slug": ["name"]}
     inlines = [AliasInline]
+    actions = ["merge"]
 
     def get_queryset(self, request):
         return (
             super()
             .get_queryset(request)
-            .annotate(confirmed_mentions=Count("mentions", filter=Q(mentions__status=Mention.Status.CONFIRMED)))
+            .annotate(
+                confirmed_mentions=Count("mentions", filter=Q(mentions__status=Mention.Status.CONFIRMED)),
+                suggested_mentions=Count("mentions", filter=Q(mentions__status=Mention.Status.SUGGESTED)),
+            )
         )
 
     @admin.display(description=_("confirmed mentions"), ordering="confirmed_mentions")
     def confirmed_mentions(self, person):
         return person.confirmed_mentions
 
+    @admin.display(description=_("suggested mentions"), ordering="suggested_mentions")
+    def suggested_mentions(self, person):
+        return person.suggested_mentions
+
+    @admin.action(description=_("Merge the selected people into one"), permissions=["change"])
+    def merge(self, request, queryset):
+        people = list(queryset.order_by("pk"))
+        if len(people) < 2:
+            self.message_user(request, _("Select at least two people to merge."), messages.WARNING)
+            return None
+        if "target" in request.POST:
+            target = next((person for person in people if str(person.pk) == request.POST["target"]), None)
+            if target:
+                services.merge_people(target=target, others=[p for p in people if p.pk != target.pk])
+                self.message_user(request, _("Merged into %(name)s.") % {"name": target.name}, messages.SUCCESS)
+                return redirect("admin:people_person_change", target.pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("Merge people"),
+            "people": people,
+            "queryset": queryset,
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/people/person/merge.html", context)
+
 
 @admin.register(Mention)
 class MentionAdmin(admin.ModelAdmin):
-    list_display = ["person", "article", "status", "count", "origin"]
-    list_filter = ["status", "origin"]
+    """The review queue: filter by status "suggested", read the context, confirm or reject in bulk."""
+
+    list_display = ["person", "article", "status", "count", "highlighted_context", "is_near_miss", "origin"]
+    list_filter = ["status", "is_near_miss", "origin"]
     list_select_related = ["person", "article"]
     search_fields = ["person__name", "person__native_name", "article__title"]
     autocomplete_fields = ["article", "person"]
-    readonly_fields = ["spans", "created_at", "updated_at"]
+    readonly_fields = ["spans", "context", "matched_text", "is_near_miss", "reviewed_at", "created_at", "updated_at"]
+    actions = ["confirm", "reject", "add_spelling_as_alias"]
+
+    @admin.display(description=_("context"))
+    def highlighted_context(self, mention):
+        if not mention.matched_text or mention.matched_text not in mention.context:
+            return mention.context
+        before, _, after = mention.context.partition(mention.matched_text)
+        return format_html("{}<mark>{}</mark>{}", before, mention.matched_text, after)
+
+    @admin.action(description=_("Confirm the selected mentions"), permissions=["change"])
+    def confirm(self, request, queryset):
+        count = services.review_mentions(queryset, Mention.Status.CONFIRMED)
+        self.message_user(request, ngettext("%d mention confirmed.", "%d mentions confirmed.", count) % count)
+
+    @admin.action(description=_("Reject the selected mentions"), permissions=["change"])
+    def reject(self, request, queryset):
+        count = services.review_mentions(queryset, Mention.Status.REJECTED)
+        self.message_user(request, ngettext("%d mention rejected.", "%d mentions rejected.", count) % count)
+
+    @admin.action(description=_("Add the spelling found as an alias of the person"), permissions=["change"])
+    def add_spelling_as_alias(self, request, queryset):
+        added = [services.add_spelling_as_alias(mention) for mention in queryset.select_related("person", "article")]
+        names = ", ".join(f"{alias.text} → {alias.person}" for alias in added if alias)
+        self.message_user(request, _("Aliases added: %(names)s") % {"names": names or "—"})
+
+    form = MentionForm
+
+
+class MentionInline(admin.TabularInline):
+    """The people an article mentions, on the article's change page."""
+
+    model = Mention
+    form = MentionForm
+    extra = 0
+    fields = ["person", "status", "count", "context", "origin"]
+    readonly_fields = ["count", "context", "origin"]
+    autocomplete_fields = ["person"]
+    ordering = ["-count"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("person")
+
+
+ArticleAdmin.inlines = [*ArticleAdmin.inlines, MentionInline]
+
+
+@admin.register(NameCandidate)
+class NameCandidateAdmin(admin.ModelAdmin):
+    """Names nobody registered yet: promote to a person, add as an alias, or ignore."""
+
+    list_display = ["text", "article_count", "count", "status", "person"]
+    list_editable = ["person"]
+    list_filter = ["status"]
+    search_fields = ["text"]
+    autocomplete_fields = ["person"]
+    readonly_fields = ["key", "count", "article_count"]
+    actions = ["promote", "attach", "ignore"]
+
+    @admin.action(description=_("Create a person for each selected name"), permissions=["change"])
+    def promote(self, request, queryset):
+        people = [services.promote_candidate(candidate) for candidate in queryset]
+        self.message_user(request, _("People created: %(names)s") % {"names": ", ".join(map(str, people))})
+
+    @admin.action(description=_("Add each selected name as an alias of the person chosen"), permissions=["change"])
+    def attach(self, request, queryset):
+        chosen = queryset.exclude(person=None).select_related("person")
+        for candidate in chosen:
+            services.attach_candidate(candidate, candidate.person)
+        skipped = queryset.filter(person=None).count()
+        self.message_user(request, ngettext("%d alias added.", "%d aliases added.", len(chosen)) % len(chosen))
+        if skipped:
+            self.message_user(request, _("Choose a person for the other names first."), messages.WARNING)
+
+    @admin.action(description=_("Ignore the selected names"), permissions=["change"])
+    def ignore(self, request, queryset):
+        count = queryset.update(status=NameCandidate.Status.IGNORED)
+        self.message_user(request, ngettext("%d name ignored.", "%d names ignored.", count) % count)

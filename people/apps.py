@@ -5,3 +5,11 @@ from django.utils.translation import gettext_lazy as _
 class PeopleConfig(AppConfig):
     name = "people"
     verbose_name = _("People")
+
+    def ready(self):
+        from articles.importer import POST_IMPORT_STEPS
+
+        from .services import detect_mentions
+
+        if detect_mentions not in POST_IMPORT_STEPS:
+            POST_IMPORT_STEPS.append(detect_mentions)

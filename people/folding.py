@@ -24,9 +24,12 @@ def fold(text: str) -> str:
 
 
 def _normalise_char(char: str) -> str:
-    """Full-width and compatibility forms to their plain form, middle dots to one dot."""
+    """Full-width and compatibility forms to their plain form, middle dots to one dot, whitespace to a space."""
     if char in MIDDLE_DOTS:
         return "·"
+    if char.isspace():
+        # A name wrapped across lines ("Harrison\nKinsley") is still the name.
+        return " "
     normal = unicodedata.normalize("NFKC", char)
     return normal if len(normal) == 1 else char
 

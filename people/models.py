@@ -67,6 +67,8 @@ class Alias(models.Model):
         default=False,
         help_text=_("A first name like Satya or Demis: counts only next to an unambiguous mention or once confirmed."),
     )
+    # Part of the registry's fingerprint: the mention matcher is rebuilt when an alias changes.
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         ordering = ["person", "text"]
@@ -107,6 +109,18 @@ class Mention(models.Model):
         _("spans"), default=list, blank=True, help_text=_("[start, end] offsets into the body, for highlighting.")
     )
     context = models.TextField(_("context"), blank=True, help_text=_("A short excerpt around the first match."))
+    matched_text = models.CharField(
+        _("matched text"), max_length=200, blank=True, help_text=_("The first match as written in the article.")
+    )
+    is_near_miss = models.BooleanField(
+        _("near miss"), default=False, help_text=_("Found only as a spelling close to a registered name.")
+    )
+    reviewed_at = models.DateTimeField(
+        _("reviewed at"),
+        null=True,
+        blank=True,
+        help_text=_("Set when an editor confirms or rejects: detection never changes a reviewed decision."),
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -121,3 +135,65 @@ class Mention(models.Model):
 
     def __str__(self):
         return f"{self.person} in {self.article}"
+
+
+class PersonRedirect(models.Model):
+    """An old address of a person (merged away or renamed) that now leads to them."""
+
+    slug = models.SlugField(_("old slug"), max_length=200, unique=True, allow_unicode=True)
+    person = models.ForeignKey(Person, verbose_name=_("person"), related_name="redirects", on_delete=models.CASCADE)
+
+    class Meta:
+        verbose_name = _("person redirect")
+        verbose_name_plural = _("person redirects")
+
+    def __str__(self):
+        return f"{self.slug} → {self.person}"
+
+
+class NameCandidate(models.Model):
+    """A name found in articles that matches nobody in the registry yet."""
+
+    class Status(models.TextChoices):
+        NEW = "new", _("New")
+        IGNORED = "ignored", _("Ignored")
+        PROMOTED = "promoted", _("Promoted to a person")
+        ATTACHED = "attached", _("Added as an alias")
+
+    text = models.CharField(_("name"), max_length=200, help_text=_("As most often written."))
+    key = models.CharField(_("match key"), max_length=200, unique=True, editable=False)
+    count = models.PositiveIntegerField(_("occurrences"), default=0)
+    article_count = models.PositiveIntegerField(_("articles"), default=0)
+    status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.NEW)
+    person = models.ForeignKey(
+        Person,
+        verbose_name=_("person"),
+        related_name="+",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        help_text=_("To add this name as an alias: choose the person, then use the action."),
+    )
+    articles = models.ManyToManyField(Article, through="CandidateOccurrence", related_name="name_candidates")
+
+    class Meta:
+        ordering = ["-article_count", "-count", "text"]
+        verbose_name = _("name candidate")
+        verbose_name_plural = _("name candidates")
+
+    def __str__(self):
+        return self.text
+
+
+class CandidateOccurrence(models.Model):
+    candidate = models.ForeignKey(NameCandidate, on_delete=models.CASCADE, related_name="occurrences")
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="+")
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["candidate", "article"], name="candidate_occurrence_unique_article")
+        ]
+
+    def __str__(self):
+        return f"{self.candidate} in {self.article_id} ×{self.count}"

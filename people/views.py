@@ -1,22 +1,115 @@
 """Public pages for people. Readers only see confirmed mentions in published articles."""
 
-from django.views.generic import DetailView
+from django.contrib.syndication.views import Feed
+from django.db.models import Count, Q
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils.feedgenerator import Atom1Feed
+from django.utils.translation import gettext as _
+from django.views.generic import ListView
 
 from articles.models import Article
+from articles.views import ARTICLES_PER_PAGE
 
-from .models import Mention, Person
+from .models import Mention, Person, PersonRedirect
+
+CO_MENTIONED = 8
 
 
-class PersonDetailView(DetailView):
-    template_name = "people/person_detail.html"
+def published_mentions_of(person_filter: str = "mentions") -> Q:
+    """The one rule for what counts on public pages: a confirmed mention in a published article."""
+    published = Article.objects.published()
+    return Q(**{f"{person_filter}__status": Mention.Status.CONFIRMED}) & Q(
+        **{f"{person_filter}__article__in": published}
+    )
+
+
+class PersonListView(ListView):
+    """Everyone with a confirmed mention in a published article, most written about first."""
+
+    template_name = "people/person_list.html"
+    paginate_by = 60
 
     def get_queryset(self):
-        return Person.objects.prefetch_related("tags", "aliases")
+        return (
+            Person.objects.annotate(article_count=Count("mentions", filter=published_mentions_of()))
+            .filter(article_count__gt=0)
+            .order_by("-article_count", "name")
+        )
 
-    def get_context_data(self, **kwargs):
-        articles = (
+
+class PersonDetailView(ListView):
+    """A person, and every published article confirmed to mention them, newest first."""
+
+    template_name = "people/person_detail.html"
+    paginate_by = ARTICLES_PER_PAGE
+
+    def get(self, request, *args, **kwargs):
+        self.person = Person.objects.prefetch_related("tags", "aliases").filter(slug=kwargs["slug"]).first()
+        if self.person is None:
+            moved = get_object_or_404(PersonRedirect.objects.select_related("person"), slug=kwargs["slug"])
+            return redirect(moved.person, permanent=True)
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        return (
             Article.objects.published()
-            .filter(mentions__person=self.object, mentions__status=Mention.Status.CONFIRMED)
+            .filter(mentions__person=self.person, mentions__status=Mention.Status.CONFIRMED)
             .for_cards()
         )
-        return super().get_context_data(articles=articles, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        co_mentioned = (
+            Person.objects.exclude(pk=self.person.pk)
+            .annotate(
+                shared=Count(
+                    "mentions",
+                    filter=published_mentions_of() & Q(mentions__article__in=self.get_queryset().values("pk")),
+                )
+            )
+            .filter(shared__gt=0)
+            .order_by("-shared", "name")[:CO_MENTIONED]
+        )
+        return super().get_context_data(person=self.person, co_mentioned=co_mentioned, **kwargs)
+
+
+class PersonFeed(Feed):
+    feed_type = Atom1Feed
+
+    def get_object(self, request, slug):
+        return get_object_or_404(Person, slug=slug)
+
+    def title(self, person):
+        return _("Articles about %(name)s") % {"name": person.name}
+
+    def link(self, person):
+        return person.get_absolute_url()
+
+    def subtitle(self, person):
+        return person.headline
+
+    def items(self, person):
+        return (
+            Article.objects.published()
+            .filter(mentions__person=person, mentions__status=Mention.Status.CONFIRMED)
+            .select_related("publication")
+            .order_by("-published_at")[:30]
+        )
+
+    def item_title(self, article):
+        return article.title
+
+    def item_description(self, article):
+        return article.summary
+
+    def item_pubdate(self, article):
+        return article.published_at
+
+    def item_updateddate(self, article):
+        return article.updated_at
+
+    def item_author_name(self, article):
+        return article.publication.name if article.publication else None
+
+    def feed_url(self, person):
+        return reverse("people:feed", kwargs={"slug": person.slug})

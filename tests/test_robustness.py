@@ -43,7 +43,7 @@ edits = st.lists(
 )
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(edits)
 def test_mutated_seeds_parse_or_raise_only_our_error(edit_list):
     try:
@@ -52,7 +52,7 @@ def test_mutated_seeds_parse_or_raise_only_our_error(edit_list):
         assert error.filename == "mutant.md" and error.problem
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(st.binary(max_size=2000))
 def test_random_bytes_parse_or_raise_only_our_error(data):
     try:
@@ -62,7 +62,7 @@ def test_random_bytes_parse_or_raise_only_our_error(data):
 
 
 @pytest.mark.django_db
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(edits)
 def test_a_failed_import_writes_nothing_and_a_good_one_is_whole(edit_list):
     Article.objects.all().delete()

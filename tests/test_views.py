@@ -122,8 +122,8 @@ def _grow(article, make_article, numbers):
         )  # fmt: skip
 
 
-# page: (count, list, tags) or (article + publication, tags, links + targets); the others look up their object first.
-EXPECTED_QUERIES = {"home": 3, "article": 3, "publication": 4, "tag": 4}
+# Lists: count, page, tags (+ the publication or tag first). Article: itself, tags, links, confirmed mentions.
+EXPECTED_QUERIES = {"home": 3, "article": 4, "publication": 4, "tag": 4}
 
 
 @pytest.mark.parametrize("page", EXPECTED_QUERIES)

@@ -64,3 +64,9 @@ def test_stored_wechat_urls_lose_the_readers_session_parameters():
 
 def test_other_urls_are_stored_as_written():
     assert clean_url("https://example.com/a?key=1&amp;b=2") == "https://example.com/a?key=1&b=2"
+
+
+def test_malformed_urls_are_left_for_the_caller_to_refuse():
+    """Found by hypothesis: urlsplit raises on an unclosed IPv6 bracket."""
+    assert clean_url("http://[::1/x") == "http://[::1/x"
+    assert not is_http_url("http://[::1/x")

@@ -1,0 +1,258 @@
+"""Writes that span models: detecting mentions, loading the registry, merging people,
+and the editors' decisions on mentions and name candidates."""
+
+import re
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import Count, Max, Sum
+from django.utils import timezone
+from django.utils.text import slugify
+
+from articles.models import Article
+
+from .detection import AliasEntry, Matcher, context_around
+from .folding import fold
+from .models import Alias, CandidateOccurrence, Mention, NameCandidate, Person, PersonRedirect
+
+_LATIN_NAME = re.compile(r"^[A-Za-z][A-Za-z .'’-]+$")
+_matcher_cache: dict = {"fingerprint": None, "matcher": None}
+
+
+def current_matcher() -> Matcher:
+    """The matcher for the registry as it is now; rebuilt only when an alias changed."""
+    fingerprint = tuple(Alias.objects.aggregate(count=Count("id"), changed=Max("updated_at")).values())
+    if _matcher_cache["fingerprint"] != fingerprint:
+        entries = [
+            AliasEntry(
+                key=key,
+                person_id=person_id,
+                is_ambiguous=is_ambiguous,
+                is_fuzzy=kind in {Alias.Kind.FULL, Alias.Kind.FAMILY} and bool(_LATIN_NAME.match(text)),
+            )
+            for key, person_id, is_ambiguous, kind, text in Alias.objects.values_list(
+                "key", "person_id", "is_ambiguous", "kind", "text"
+            )
+        ]
+        _matcher_cache.update(fingerprint=fingerprint, matcher=Matcher(entries))
+    return _matcher_cache["matcher"]
+
+
+@dataclass
+class MentionChanges:
+    added: int = 0
+    updated: int = 0
+    removed: int = 0
+
+
+@transaction.atomic
+def detect_mentions(article: Article, *, matcher: Matcher | None = None) -> MentionChanges:
+    """Bring ``article``'s mentions and name candidates up to date with its body.
+
+    Decisions an editor made (confirmed or rejected) are never changed; unreviewed
+    detections are recomputed, and ones no longer found are dropped.
+    """
+    detection = (matcher or current_matcher()).detect(article.body)
+    changes = MentionChanges()
+    existing = {mention.person_id: mention for mention in article.mentions.all()}
+    to_create, to_update = [], []
+    now = timezone.now()
+    for person_id, hits in detection.people.items():
+        mention = existing.pop(person_id, None)
+        if mention is None:
+            mention = Mention(article=article, person_id=person_id, origin=Mention.Origin.DETECTED)
+            to_create.append(mention)
+        else:
+            to_update.append(mention)
+        mention.count = hits.count
+        mention.spans = [list(span) for span in hits.spans]
+        mention.context = context_around(article.body, hits.spans[0])
+        mention.matched_text = article.body[hits.spans[0][0] : hits.spans[0][1]][:200]
+        mention.is_near_miss = hits.near_miss
+        mention.updated_at = now
+        if mention.reviewed_at is None:
+            mention.status = Mention.Status.CONFIRMED if hits.unambiguous else Mention.Status.SUGGESTED
+    stale = [m.pk for m in existing.values() if m.reviewed_at is None and m.origin == Mention.Origin.DETECTED]
+    for mention in existing.values():
+        if mention.pk not in stale and mention.count:
+            mention.count, mention.spans = 0, []
+            to_update.append(mention)
+    Mention.objects.bulk_create(to_create)
+    Mention.objects.bulk_update(
+        to_update, ["count", "spans", "context", "matched_text", "is_near_miss", "status", "updated_at"]
+    )
+    Mention.objects.filter(pk__in=stale).delete()
+    _record_candidates(article, detection.candidates)
+    changes.added, changes.updated, changes.removed = len(to_create), len(to_update), len(stale)
+    return changes
+
+
+def _record_candidates(article: Article, found: dict[str, tuple[str, int]]) -> None:
+    touched = set(CandidateOccurrence.objects.filter(article=article).values_list("candidate_id", flat=True))
+    CandidateOccurrence.objects.filter(article=article).delete()
+    if found:
+        known = {candidate.key: candidate for candidate in NameCandidate.objects.filter(key__in=found)}
+        new = [NameCandidate(key=key, text=text) for key, (text, _) in found.items() if key not in known]
+        for candidate in NameCandidate.objects.bulk_create(new):
+            known[candidate.key] = candidate
+        CandidateOccurrence.objects.bulk_create(
+            CandidateOccurrence(candidate=known[key], article=article, count=count) for key, (_, count) in found.items()
+        )
+        touched |= {candidate.pk for candidate in known.values()}
+    _recount_candidates(touched)
+
+
+def _recount_candidates(candidate_ids: set[int]) -> None:
+    if not candidate_ids:
+        return
+    candidates = list(
+        NameCandidate.objects.filter(pk__in=candidate_ids).annotate(
+            total=Sum("occurrences__count"), spread=Count("occurrences")
+        )
+    )
+    for candidate in candidates:
+        candidate.count, candidate.article_count = candidate.total or 0, candidate.spread
+    NameCandidate.objects.bulk_update(candidates, ["count", "article_count"])
+    NameCandidate.objects.filter(pk__in=candidate_ids, status=NameCandidate.Status.NEW, article_count=0).delete()
+
+
+# Editors' decisions
+
+
+def review_mentions(mentions, status: str) -> int:
+    """Confirm or reject: the decision is the editor's from now on."""
+    return mentions.update(status=status, reviewed_at=timezone.now(), updated_at=timezone.now())
+
+
+@transaction.atomic
+def add_spelling_as_alias(mention: Mention) -> Alias | None:
+    """Register the spelling a near miss was found under, so it matches exactly from now on."""
+    if not mention.matched_text:
+        return None
+    alias, _ = Alias.objects.get_or_create(
+        person=mention.person,
+        key=fold(mention.matched_text.strip()),
+        defaults={"text": " ".join(mention.matched_text.split()), "kind": Alias.Kind.FULL},
+    )
+    detect_mentions(mention.article)
+    return alias
+
+
+@transaction.atomic
+def promote_candidate(candidate: NameCandidate) -> Person:
+    person = Person.objects.create(name=candidate.text)
+    Alias.objects.create(person=person, text=candidate.text, kind=Alias.Kind.FULL)
+    candidate.status, candidate.person = NameCandidate.Status.PROMOTED, person
+    candidate.save(update_fields=["status", "person"])
+    _redetect(candidate)
+    return person
+
+
+@transaction.atomic
+def attach_candidate(candidate: NameCandidate, person: Person) -> Alias:
+    alias, _ = Alias.objects.get_or_create(
+        person=person, key=fold(candidate.text), defaults={"text": candidate.text, "kind": Alias.Kind.FULL}
+    )
+    candidate.status, candidate.person = NameCandidate.Status.ATTACHED, person
+    candidate.save(update_fields=["status", "person"])
+    _redetect(candidate)
+    return alias
+
+
+def _redetect(candidate: NameCandidate) -> None:
+    matcher = current_matcher()
+    for article in Article.objects.filter(name_candidates=candidate):
+        detect_mentions(article, matcher=matcher)
+
+
+@transaction.atomic
+def merge_people(*, target: Person, others: list[Person]) -> Person:
+    """Fold ``others`` into ``target``: aliases, mentions and tags move; old addresses redirect."""
+    for other in others:
+        if other.pk == target.pk:
+            continue
+        target_keys = set(target.aliases.values_list("key", flat=True))
+        for alias in other.aliases.all():
+            if alias.key in target_keys:
+                alias.delete()
+            else:
+                alias.person = target
+                alias.save(update_fields=["person"])
+        for mention in other.mentions.all():
+            kept = target.mentions.filter(article=mention.article).first()
+            if kept is None:
+                mention.person = target
+                mention.save(update_fields=["person"])
+                continue
+            kept.count += mention.count
+            kept.spans = sorted(kept.spans + mention.spans)
+            # A confirmation outranks a suggestion; an editor's decision outranks detection.
+            if mention.status == Mention.Status.CONFIRMED or (mention.reviewed_at and not kept.reviewed_at):
+                kept.status, kept.reviewed_at = mention.status, mention.reviewed_at
+            kept.save()
+            mention.delete()
+        target.tags.add(*other.tags.all())
+        for field_name in ("native_name", "headline", "bio"):
+            if not getattr(target, field_name) and getattr(other, field_name):
+                setattr(target, field_name, getattr(other, field_name))
+        PersonRedirect.objects.filter(person=other).update(person=target)
+        slug = other.slug
+        other.delete()
+        PersonRedirect.objects.update_or_create(slug=slug, defaults={"person": target})
+    target.save()
+    return target
+
+
+# The registry
+
+
+@dataclass
+class RegistryChanges:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    aliases_added: int = 0
+
+
+@transaction.atomic
+def import_registry(entries: list[dict]) -> RegistryChanges:
+    """Load people and their aliases; running it again with the same data changes nothing.
+
+    People are matched by slug (given, or made from the name); fields present in the data
+    are set; aliases are added, never removed (editors may have added their own).
+    """
+    changes = RegistryChanges()
+    for entry in entries:
+        name = str(entry["name"]).strip()
+        slug = entry.get("slug") or slugify(name, allow_unicode=True)
+        person = Person.objects.filter(slug=slug).first()
+        fields = {key: str(entry.get(key) or "").strip() for key in ("native_name", "headline", "bio")}
+        if person is None:
+            person = Person.objects.create(name=name, slug=slug, **fields)
+            changes.created += 1
+        elif (person.name, *(getattr(person, key) for key in fields)) != (name, *fields.values()):
+            person.name = name
+            for key, value in fields.items():
+                setattr(person, key, value)
+            person.save()
+            changes.updated += 1
+        else:
+            changes.unchanged += 1
+        if entry.get("tags"):
+            person.tags.add(*entry["tags"])
+        known = set(person.aliases.values_list("key", flat=True))
+        for alias in entry.get("aliases") or [{"text": name}]:
+            alias = {"text": alias} if isinstance(alias, str) else alias
+            key = fold(str(alias["text"]).strip())
+            if key in known:
+                continue
+            Alias.objects.create(
+                person=person,
+                text=str(alias["text"]).strip(),
+                kind=alias.get("kind", Alias.Kind.FULL),
+                language=alias.get("language", ""),
+                is_ambiguous=bool(alias.get("ambiguous", False)),
+            )
+            known.add(key)
+            changes.aliases_added += 1
+    return changes
