@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PY := $(BIN)/python
 MANAGE := $(PY) manage.py
 
-.PHONY: run test lint install setup editor clean
+.PHONY: run test lint bench install setup editor clean
 
 run: setup ## install, migrate, import the samples and serve on http://127.0.0.1:8000
 	@echo
@@ -17,6 +17,7 @@ run: setup ## install, migrate, import the samples and serve on http://127.0.0.1
 setup: $(VENV)/.installed var/secret_key
 	$(MANAGE) migrate --no-input -v 0
 	$(MANAGE) collectstatic --no-input -v 0
+	$(MANAGE) import_people samples/people.yaml --no-detect
 	$(MANAGE) import_article samples/
 
 editor: setup ## create an admin login for an editor (asks for a name and a password)
@@ -24,6 +25,11 @@ editor: setup ## create an admin login for an editor (asks for a name and a pass
 
 test: $(VENV)/.installed-dev ## the whole suite
 	$(BIN)/pytest
+
+bench: $(VENV)/.installed-dev ## benchmarks (minutes, not part of the suite)
+	$(PY) bench/detection.py
+	$(PY) bench/pathological.py
+	$(PY) bench/import_batch.py 1000
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .

@@ -41,6 +41,13 @@ class PersonAdmin(admin.ModelAdmin):
     list_filter = ["tags"]
     inlines = [AliasInline]
     actions = ["merge"]
+    readonly_fields = ["mention_summary"]
+    fields = ["name", "slug", "native_name", "headline", "bio", "tags", "mention_summary"]
+
+    @admin.display(description=_("mentions"))
+    def mention_summary(self, person):
+        counts = dict(person.mentions.values_list("status").annotate(total=Count("id")))
+        return ", ".join(f"{Mention.Status(status).label}: {total}" for status, total in sorted(counts.items())) or "—"
 
     def get_queryset(self, request):
         return (

@@ -37,7 +37,12 @@ class Person(models.Model):
     def save(self, *args, **kwargs):
         if not self.slug:
             self.slug = unique_slug(Person, self.name, exclude_pk=self.pk, fallback="person")
+        old_slug = Person.objects.filter(pk=self.pk).values_list("slug", flat=True).first() if self.pk else None
         super().save(*args, **kwargs)
+        if old_slug and old_slug != self.slug:
+            # Links to the old address keep working.
+            PersonRedirect.objects.update_or_create(slug=old_slug, defaults={"person": self})
+        PersonRedirect.objects.filter(slug=self.slug).delete()
 
     def get_absolute_url(self):
         return reverse("people:detail", kwargs={"slug": self.slug})

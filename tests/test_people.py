@@ -193,3 +193,12 @@ def test_person_pages(seed, client):
     assert ilya.get_absolute_url() in article_page and "Satya Nadella" not in article_page
     feed = client.get(f"{ilya.get_absolute_url()}feed/")
     assert feed["Content-Type"].startswith("application/atom+xml") and seed.title in feed.content.decode()
+
+
+def test_a_renamed_slug_redirects(client, registry):
+    person = Person.objects.get(name="Andrew Ng")
+    old = person.get_absolute_url()
+    person.slug = "吴恩达"
+    person.save()
+    response = client.get(old)
+    assert response.status_code == 301 and response["Location"] == "/people/%E5%90%B4%E6%81%A9%E8%BE%BE/"
