@@ -21,7 +21,9 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 
 from .models import Article, MirroredImage
+from .parsing.document import MAX_URL_LENGTH
 from .rendering import find_links_and_images
+from .wechat import is_http_url
 
 # First bytes of the raster formats we accept, and the extension we store them under.
 SIGNATURES = [
@@ -53,6 +55,7 @@ def mirror_article_images(article: Article) -> MirrorReport:
     report = MirrorReport()
     urls = [article.cover_url] if article.cover_url else []
     urls += [url for url in find_links_and_images(article.body).images if url not in urls]
+    urls = [url for url in urls if is_http_url(url) and len(url) <= MAX_URL_LENGTH]
     images = {}
     for url in urls:
         image = MirroredImage.objects.filter(source_url=url).first()

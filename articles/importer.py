@@ -12,7 +12,7 @@ from enum import StrEnum
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 from django.utils import timezone
 
 from .images import MirrorReport, mirror_article_images
@@ -95,6 +95,9 @@ def import_document(data: bytes, *, filename: str, options: ImportOptions = Impo
                 continue
             result.outcome, result.article = Outcome.FAILED, None
             result.error = f"{filename}: the database refused the article ({error}); try the import again."
+        except DatabaseError as error:
+            result.outcome, result.article = Outcome.FAILED, None
+            result.error = f"{filename}: the database refused the article ({str(error).strip()})."
         if options.mirror_images and result.article and not options.dry_run:
             # After the commit: downloads must not hold the import's transaction open.
             result.images = mirror_article_images(result.article)

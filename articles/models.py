@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from markdownx.models import MarkdownxField
 from taggit.managers import TaggableManager
 
+from .parsing.document import MAX_URL_LENGTH
 from .rendering import plain_text, render_markdown
 from .wechat import canonical_key
 
@@ -100,15 +101,15 @@ class Article(models.Model):
         _("published at"), null=True, blank=True, help_text=_("When the original was published.")
     )
     location = models.CharField(_("location"), max_length=100, blank=True, help_text=_("发布地, when known."))
-    source_url = models.URLField(_("original link"), max_length=2000, blank=True)
+    source_url = models.URLField(_("original link"), max_length=MAX_URL_LENGTH, blank=True)
     source_key = models.CharField(
         _("source identity"),
-        max_length=500,
+        max_length=MAX_URL_LENGTH,
         blank=True,
         editable=False,
         help_text=_("Canonical identity of the original link; re-imports of the same article match on it."),
     )
-    cover_url = models.URLField(_("cover image"), max_length=2000, blank=True)
+    cover_url = models.URLField(_("cover image"), max_length=MAX_URL_LENGTH, blank=True)
     cover_image = models.ForeignKey(
         "MirroredImage",
         verbose_name=_("mirrored cover"),
@@ -215,8 +216,8 @@ class Link(models.Model):
     SOURCE_KINDS = (Kind.INLINE, Kind.RELATED)
 
     article = models.ForeignKey(Article, verbose_name=_("article"), related_name="links", on_delete=models.CASCADE)
-    url = models.CharField(_("URL"), max_length=2000, help_text=_("As written in the article."))
-    target_key = models.CharField(_("target identity"), max_length=500, db_index=True, editable=False)
+    url = models.CharField(_("URL"), max_length=MAX_URL_LENGTH, help_text=_("As written in the article."))
+    target_key = models.CharField(_("target identity"), max_length=MAX_URL_LENGTH, db_index=True, editable=False)
     target = models.ForeignKey(
         Article,
         verbose_name=_("archived target"),
@@ -226,7 +227,7 @@ class Link(models.Model):
         blank=True,
     )
     text = models.CharField(_("text"), max_length=500, blank=True, help_text=_("Anchor text or card title."))
-    image_url = models.URLField(_("card image"), max_length=2000, blank=True)
+    image_url = models.URLField(_("card image"), max_length=MAX_URL_LENGTH, blank=True)
     kind = models.CharField(_("kind"), max_length=10, choices=Kind, default=Kind.MANUAL)
     position = models.PositiveIntegerField(_("position"), default=0)
 
@@ -265,7 +266,7 @@ class MirroredImage(models.Model):
         OK = "ok", _("Mirrored")
         FAILED = "failed", _("Failed")
 
-    source_url = models.URLField(_("original URL"), max_length=2000, unique=True)
+    source_url = models.URLField(_("original URL"), max_length=MAX_URL_LENGTH, unique=True)
     file = models.FileField(_("file"), upload_to="images/", blank=True)
     sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True, db_index=True)
     content_type = models.CharField(_("content type"), max_length=40, blank=True)

@@ -11,6 +11,8 @@ from ..wechat import canonical_key, clean_url, is_http_url, wechat_biz
 from .footer import split_footer
 
 BEIJING = ZoneInfo("Asia/Shanghai")
+# The longest URL the archive stores; browsers and servers disagree beyond this anyway.
+MAX_URL_LENGTH = 2000
 UNKNOWN_LOCATION = "未知地区"
 _DATE_FORMATS = ("%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S", "%Y/%m/%d %H:%M", "%Y/%m/%d %H:%M:%S", "%Y-%m-%d", "%Y/%m/%d")
 _CHINESE_DATE = re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日\s*(?:(\d{1,2}):(\d{2}))?$")
@@ -80,6 +82,10 @@ def build_article(meta: Metadata, filename: str) -> ParsedArticle:
     needs_review = False
 
     source_url = clean_url(meta.source_url) if meta.source_url else ""
+    if len(source_url) > MAX_URL_LENGTH:
+        raise ImportFormatError(
+            filename, meta.source_line, f"原文链接 is {len(source_url):,} characters long, over {MAX_URL_LENGTH:,}."
+        )
     if source_url and not is_http_url(source_url):
         raise ImportFormatError(
             filename,
@@ -95,7 +101,7 @@ def build_article(meta: Metadata, filename: str) -> ParsedArticle:
         needs_review = True
 
     cover_url = "" if meta.cover_url == "None" else clean_url(meta.cover_url)
-    if cover_url and not is_http_url(cover_url):
+    if cover_url and (not is_http_url(cover_url) or len(cover_url) > MAX_URL_LENGTH):
         where = f"line {meta.cover_line}: " if meta.cover_line else ""
         warnings.append(f"{where}封面图链接 {meta.cover_url!r} is not an http(s) URL; the cover is left out.")
         cover_url = ""
@@ -107,6 +113,13 @@ def build_article(meta: Metadata, filename: str) -> ParsedArticle:
     if not body.strip():
         raise ImportFormatError(filename, meta.content_line, "the article has no body after the header.")
     in_body, in_footer = find_links_and_images(body), find_links_and_images(footer)
+    links = _links(in_body.links, in_footer.links)
+    too_long = [link for link in links if len(link.url) > MAX_URL_LENGTH or len(link.target_key) > MAX_URL_LENGTH]
+    if too_long:
+        warnings.append(
+            f"{len(too_long)} link(s) over {MAX_URL_LENGTH:,} characters stay in the text, not in the link list."
+        )
+        links = [link for link in links if link not in too_long]
     return ParsedArticle(
         title=meta.title,
         account=meta.account,
@@ -119,7 +132,7 @@ def build_article(meta: Metadata, filename: str) -> ParsedArticle:
         body=body,
         footer=footer,
         needs_review=needs_review,
-        links=_links(in_body.links, in_footer.links),
+        links=links,
         images=[*in_body.images, *in_footer.images],
         warnings=warnings,
     )
@@ -182,6 +195,8 @@ def _parsed_link(link: FoundLink, *, related: bool) -> ParsedLink | None:
         url=url,
         target_key=target_key,
         text=link.text,
-        image_url=clean_url(link.image_url) if is_http_url(link.image_url) else "",
+        image_url=clean_url(link.image_url)
+        if is_http_url(link.image_url) and len(link.image_url) <= MAX_URL_LENGTH
+        else "",
         kind="related" if related else "inline",
     )
