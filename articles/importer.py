@@ -16,7 +16,7 @@ from django.db import DatabaseError, IntegrityError, transaction
 from django.utils import timezone
 
 from .images import MirrorReport, mirror_article_images
-from .models import Article, Link, Publication
+from .models import Article, ArticleKey, Link, Publication
 from .parsing import ImportFormatError, ParsedArticle, parse_document
 
 # Further steps for a created or updated article, run inside its import transaction.
@@ -117,7 +117,12 @@ def body_sha256(body: str) -> str:
 
 
 def _persist(parsed: ParsedArticle, options: ImportOptions, result: ImportResult) -> None:
-    article = Article.objects.select_for_update().filter(source_key=parsed.source_key).first()
+    # Known under this identity as its own source, or as another of its addresses.
+    article_id = (
+        Article.objects.filter(source_key=parsed.source_key).values_list("pk", flat=True).first()
+        or ArticleKey.objects.filter(key=parsed.source_key).values_list("article_id", flat=True).first()
+    )
+    article = Article.objects.select_for_update().filter(pk=article_id).first() if article_id else None
     if article and article.source_sha256 == parsed.sha256:
         result.article, result.outcome = article, Outcome.UNCHANGED
         return
@@ -152,6 +157,7 @@ def _persist(parsed: ParsedArticle, options: ImportOptions, result: ImportResult
     article.imported_at = timezone.now()
     article.full_clean(exclude=["slug"], validate_unique=False, validate_constraints=False)
     article.save()
+    ArticleKey.objects.get_or_create(key=article.source_key, defaults={"article": article, "url": article.source_url})
 
     article.links.filter(kind__in=Link.SOURCE_KINDS).delete()
     text_length = Link._meta.get_field("text").max_length
@@ -185,8 +191,13 @@ def _publication(parsed: ParsedArticle) -> Publication | None:
 
 
 def _link(article: Article) -> None:
-    """Resolve this article's links to archived articles, and other articles' links to this one."""
+    """Resolve this article's links to archived articles, and other articles' links to this one
+    (under any of its identities): backlinks appear whichever of the two arrived first."""
     target_keys = set(article.links.values_list("target_key", flat=True))
-    for source_key, target_id in Article.objects.filter(source_key__in=target_keys).values_list("source_key", "pk"):
-        article.links.filter(target_key=source_key).update(target_id=target_id)
-    Link.objects.filter(target_key=article.source_key).exclude(target=article).update(target=article)
+    for key, target_id in ArticleKey.objects.filter(key__in=target_keys).values_list("key", "article_id"):
+        article.links.filter(target_key=key).update(target_id=target_id)
+    own_keys = article.keys.values("key")
+    if Link.objects.filter(target_key__in=own_keys).exclude(target=article).update(target=article):
+        article.refresh_referrers()
+    # Re-render now that the links know their targets.
+    article.save(update_fields=["body_html"])

@@ -167,11 +167,34 @@ class Article(models.Model):
     def save(self, *args, **kwargs):
         if not self.slug:
             self.slug = unique_slug(Article, self.title, exclude_pk=self.pk, fallback="article")
-        self.body_html = render_markdown(self.body, image_urls=self.mirrored_image_urls())
+        self.body_html = render_markdown(
+            self.body, image_urls=self.mirrored_image_urls(), local_links=self.local_link_targets()
+        )
         update_fields = kwargs.get("update_fields")
-        if update_fields is not None and "body" in update_fields:
+        if update_fields is not None:
             kwargs["update_fields"] = {*update_fields, "body_html"}
+        before = (
+            Article.objects.filter(pk=self.pk).values_list("status", "published_at", "slug").first() if self.pk else None
+        )
         super().save(*args, **kwargs)
+        if before and before != (self.status, self.published_at, self.slug):
+            # Whether (and where) readers can reach this article changed: so did the links to it.
+            self.refresh_referrers()
+
+    def local_link_targets(self) -> dict[str, str]:
+        """Canonical identity → our page, for every published article this one links to."""
+        if not self.pk:
+            return {}
+        published = Article.objects.published()
+        return {
+            key: reverse("articles:detail", kwargs={"slug": slug})
+            for key, slug in self.links.filter(target__in=published).values_list("target_key", "target__slug")
+        }
+
+    def refresh_referrers(self) -> None:
+        """Re-render the articles that link here, so their links point at our page (or stop to)."""
+        for referrer in Article.objects.filter(links__target=self).exclude(pk=self.pk).distinct():
+            referrer.save(update_fields=["body_html"])
 
     def get_absolute_url(self):
         return reverse("articles:detail", kwargs={"slug": self.slug})
@@ -287,3 +310,30 @@ class MirroredImage(models.Model):
     @property
     def is_mirrored(self) -> bool:
         return self.status == self.Status.OK and bool(self.file)
+
+
+class ArticleKey(models.Model):
+    """One identity an article is known under: its export's link, a short link seen elsewhere…
+
+    Links resolve to an article through any of its keys.
+    """
+
+    article = models.ForeignKey(Article, verbose_name=_("article"), related_name="keys", on_delete=models.CASCADE)
+    key = models.CharField(_("identity"), max_length=MAX_URL_LENGTH, unique=True, editable=False)
+    url = models.URLField(_("URL"), max_length=MAX_URL_LENGTH, help_text=_("Another address of this article."))
+
+    class Meta:
+        verbose_name = _("other address")
+        verbose_name_plural = _("other addresses")
+
+    def __str__(self):
+        return self.url or self.key
+
+    def clean(self):
+        try:
+            self.key = canonical_key(self.url)
+        except ValueError:
+            raise ValidationError({"url": _("Enter an absolute http(s) address.")}) from None
+        taken = ArticleKey.objects.filter(key=self.key).exclude(pk=self.pk).select_related("article").first()
+        if taken:
+            raise ValidationError({"url": _("This address already belongs to “%(title)s”.") % {"title": taken.article}})

@@ -23,6 +23,8 @@ from markdown_it import MarkdownIt
 from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 
+from .wechat import canonical_key
+
 _CJK_RANGES = (
     "\u2e80-\u2fff"  # radicals
     "\u3000-\u303f"  # CJK punctuation
@@ -82,13 +84,17 @@ class FoundContent:
     images: list[str]
 
 
-def render_markdown(text: str, *, image_urls: Mapping[str, str] | None = None) -> str:
+def render_markdown(
+    text: str, *, image_urls: Mapping[str, str] | None = None, local_links: Mapping[str, str] | None = None
+) -> str:
     """Render Markdown to HTML that is safe to show on our origin.
 
-    ``image_urls`` maps original image URLs to our mirrored copies.
+    ``image_urls`` maps original image URLs to our mirrored copies; ``local_links`` maps
+    the canonical identity of a linked article to its page here.
     """
     markdown = _markdown()
-    html = markdown.renderer.render(_parse(text or ""), markdown.options, {"image_urls": image_urls or {}})
+    env = {"image_urls": image_urls or {}, "local_links": local_links or {}}
+    html = markdown.renderer.render(_parse(text or ""), markdown.options, env)
     return nh3.clean(
         html,
         tags=ALLOWED_TAGS,
@@ -279,6 +285,16 @@ def _joiner(before: str, after: str) -> str:
 
 def _render_link_open(self, tokens, index, options, env):
     href = tokens[index].attrGet("href") or ""
+    if env.get("local_links"):
+        try:
+            local = env["local_links"].get(canonical_key(href))
+        except ValueError:
+            local = None
+        if local:
+            # A copy: the parsed tokens are cached and shared.
+            token = copy.copy(tokens[index])
+            token.attrs = {**token.attrs, "href": local}
+            return self.renderToken([token], 0, options, env)
     if re.match(r"^[a-z][a-z0-9+.-]*:", href, re.IGNORECASE):
         tokens[index].attrSet("rel", "nofollow noopener")
     return self.renderToken(tokens, index, options, env)
