@@ -1,20 +1,24 @@
 """Publications, the articles they published, and the links between articles."""
 
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import Truncator, slugify
 from django.utils.translation import gettext_lazy as _
 from markdownx.models import MarkdownxField
 from taggit.managers import TaggableManager
+from taggit.models import TaggedItem
 
 from .parsing.document import MAX_URL_LENGTH
 from .rendering import plain_text, render_markdown
 from .wechat import canonical_key
 
 EXCERPT_LENGTH = 140
+RELATED_ARTICLES = 5
 
 
 def unique_slug(model: type[models.Model], text: str, *, exclude_pk=None, fallback: str = "item") -> str:
@@ -73,6 +77,35 @@ class ArticleQuerySet(models.QuerySet):
     def for_cards(self):
         """What an article card shows: its publication, its cover and its tags."""
         return self.select_related("publication", "cover_image").prefetch_related("tags")
+
+    def sharing_people_and_tags_with(self, article: "Article"):
+        """Published articles ranked by the confirmed people and tags they share with ``article``."""
+        # The people app hangs mentions on articles; reached through the reverse relation only.
+        mentions = Article._meta.get_field("mentions").related_model.objects.confirmed()
+        people = mentions.filter(article=article).values("person")
+        shared_people = (
+            mentions.filter(article=OuterRef("pk"), person__in=people)
+            .values("article")
+            .annotate(total=Count("pk"))
+            .values("total")
+        )
+        shared_tags = (
+            TaggedItem.objects.filter(
+                content_type=ContentType.objects.get_for_model(Article),
+                object_id=OuterRef("pk"),
+                tag__in=article.tags.values("pk"),
+            )
+            .values("object_id")
+            .annotate(total=Count("pk"))
+            .values("total")
+        )
+        return (
+            self.published()
+            .exclude(pk=article.pk)
+            .annotate(shared=Coalesce(Subquery(shared_people), 0) + Coalesce(Subquery(shared_tags), 0))
+            .filter(shared__gt=0)
+            .order_by("-shared", "-published_at")
+        )
 
 
 class Article(models.Model):
@@ -174,12 +207,17 @@ class Article(models.Model):
         if update_fields is not None:
             kwargs["update_fields"] = {*update_fields, "body_html"}
         before = (
-            Article.objects.filter(pk=self.pk).values_list("status", "published_at", "slug").first() if self.pk else None
+            Article.objects.filter(pk=self.pk).values_list("status", "published_at", "slug").first()
+            if self.pk
+            else None
         )
         super().save(*args, **kwargs)
         if before and before != (self.status, self.published_at, self.slug):
             # Whether (and where) readers can reach this article changed: so did the links to it.
             self.refresh_referrers()
+
+    def get_absolute_url(self):
+        return reverse("articles:detail", kwargs={"slug": self.slug})
 
     def local_link_targets(self) -> dict[str, str]:
         """Canonical identity → our page, for every published article this one links to."""
@@ -196,8 +234,35 @@ class Article(models.Model):
         for referrer in Article.objects.filter(links__target=self).exclude(pk=self.pk).distinct():
             referrer.save(update_fields=["body_html"])
 
-    def get_absolute_url(self):
-        return reverse("articles:detail", kwargs={"slug": self.slug})
+    def links_to(self) -> list["Link"]:
+        """One link per target, in order (a target both in the text and as a card shows once)."""
+        unique: dict[str, Link] = {}
+        for link in self.links.all():
+            unique.setdefault(link.target_key, link)
+        return list(unique.values())
+
+    def linked_from(self) -> list["Article"]:
+        """The published articles linking here, once each (needs ``published_backlinks`` prefetched)."""
+        return list({link.article_id: link.article for link in self.published_backlinks}.values())
+
+    def related_articles(self, limit: int = RELATED_ARTICLES) -> list["Article"]:
+        """Articles this one links to or is linked from, then ones sharing people and tags.
+
+        Expects ``links`` (with targets and their publications) and ``published_backlinks``
+        (with their articles and publications) prefetched, as the
+        article page does: then this costs one query whatever the number of links.
+        """
+        related: dict[int, Article] = {}
+        for link in self.links.all():
+            if link.target_id and link.target_id != self.pk and link.target.is_published:
+                related.setdefault(link.target_id, link.target)
+        for link in self.published_backlinks:
+            related.setdefault(link.article_id, link.article)
+        # Always one query, even when links fill the list: the page's cost must not depend on the data.
+        similar = Article.objects.sharing_people_and_tags_with(self).exclude(pk__in=related)
+        for article in similar.select_related("publication")[:limit]:
+            related.setdefault(article.pk, article)
+        return list(related.values())[:limit]
 
     @property
     def is_published(self) -> bool:

@@ -284,20 +284,21 @@ def _joiner(before: str, after: str) -> str:
 
 
 def _render_link_open(self, tokens, index, options, env):
-    href = tokens[index].attrGet("href") or ""
+    # A copy: the parsed tokens are cached and shared between renders.
+    token = copy.copy(tokens[index])
+    token.attrs = {key: value for key, value in token.attrs.items() if key != "rel"}
+    href = str(token.attrs.get("href") or "")
+    local = None
     if env.get("local_links"):
         try:
             local = env["local_links"].get(canonical_key(href))
         except ValueError:
             local = None
-        if local:
-            # A copy: the parsed tokens are cached and shared.
-            token = copy.copy(tokens[index])
-            token.attrs = {**token.attrs, "href": local}
-            return self.renderToken([token], 0, options, env)
-    if re.match(r"^[a-z][a-z0-9+.-]*:", href, re.IGNORECASE):
-        tokens[index].attrSet("rel", "nofollow noopener")
-    return self.renderToken(tokens, index, options, env)
+    if local:
+        token.attrs["href"] = local
+    elif re.match(r"^[a-z][a-z0-9+.-]*:", href, re.IGNORECASE):
+        token.attrs["rel"] = "nofollow noopener"
+    return self.renderToken([token], 0, options, env)
 
 
 def _render_image(self, tokens, index, options, env):

@@ -1,7 +1,7 @@
 """Public pages for articles, publications and tags. Readers only ever see ``published()``."""
 
 from django.db import DatabaseError, connection
-from django.db.models import Prefetch
+from django.db.models import F, Prefetch
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.cache import add_never_cache_headers
@@ -33,7 +33,14 @@ class ArticleDetailView(DetailView):
         mentions = Article._meta.get_field("mentions").related_model.objects
         return articles.select_related("publication", "cover_image").prefetch_related(
             "tags",
-            Prefetch("links", queryset=Link.objects.select_related("target")),
+            Prefetch("links", queryset=Link.objects.select_related("target__publication")),
+            Prefetch(
+                "backlinks",
+                queryset=Link.objects.filter(article__in=Article.objects.published())
+                .exclude(article_id=F("target_id"))
+                .select_related("article__publication"),
+                to_attr="published_backlinks",
+            ),
             Prefetch(
                 "mentions",
                 queryset=mentions.confirmed().select_related("person").order_by("-count"),

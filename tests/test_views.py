@@ -112,18 +112,24 @@ def _count_queries(client, url):
 
 
 def _grow(article, make_article, numbers):
-    """Give ``article`` a tag and a link per number; every other link points at a new published article."""
+    """Give ``article`` a tag and a link per number; every other link points at a new published
+    article, which links back."""
     article.tags.add(*[f"标签{n}" for n in numbers])
     for n in numbers:
         target = make_article() if n % 2 else None
+        if target:
+            Link.objects.create(
+                article=target, url="https://back.example/", target_key=article.source_key, target=article
+            )
         Link.objects.create(
             article=article, url=f"https://example.com/{n}", target_key=f"https://example.com/{n}", target=target,
             text=f"链接 {n}", kind=Link.Kind.INLINE, position=n,
         )  # fmt: skip
 
 
-# Lists: count, page, tags (+ the publication or tag first). Article: itself, tags, links, confirmed mentions.
-EXPECTED_QUERIES = {"home": 3, "article": 4, "publication": 4, "tag": 4}
+# Lists: count, page, tags (+ the publication or tag first).
+# Article: itself, tags, links, backlinks, confirmed mentions, articles sharing people and tags.
+EXPECTED_QUERIES = {"home": 3, "article": 6, "publication": 4, "tag": 4}
 
 
 @pytest.mark.parametrize("page", EXPECTED_QUERIES)

@@ -1,0 +1,94 @@
+"""The article graph: links land on our copies in either import order, backlinks, related articles."""
+
+import pytest
+
+from articles.importer import import_document
+from articles.models import Article, ArticleKey, Link
+
+pytestmark = pytest.mark.django_db
+
+BIZ = "MzIyMDA3MjMwNw=="
+# The seed links to this article in the long form with sn, chksm, scene and #wechat_redirect.
+TARGET_FORMS = [
+    f"https://mp.weixin.qq.com/s?idx=1&mid=2455853860&__biz={BIZ.replace('=', '%3D')}#rd",
+    f"http://mp.weixin.qq.com/s?__biz={BIZ}&amp;mid=2455853860&amp;idx=1&amp;sn=other&amp;chksm=1#wechat_redirect",
+    f"https://mp.weixin.qq.com/mp/appmsg/show?__biz={BIZ}&appmsgid=2455853860&itemidx=1",
+]
+
+
+def target_document(source_url: str, title: str = "IIya 宣布离职") -> bytes:
+    return (
+        f"# {title}\n\n文章作者: 投资实习所\n发布时间: 2024-05-15 09:00\n原文链接: {source_url}\n\n"
+        "这是被引用的那篇文章。\n"
+    ).encode()
+
+
+@pytest.mark.parametrize("target_url", TARGET_FORMS)
+@pytest.mark.parametrize("order", ["seed first", "target first"])
+def test_links_resolve_in_either_order_whatever_the_url_form(seed_bytes, target_url, order):
+    documents = [("seed", seed_bytes), ("target", target_document(target_url))]
+    if order == "target first":
+        documents.reverse()
+    for name, data in documents:
+        assert import_document(data, filename=name).outcome == "created"
+
+    seed = Article.objects.exclude(title="IIya 宣布离职").get()
+    target = Article.objects.get(title="IIya 宣布离职")
+    assert set(target.backlinks.values_list("article_id", "kind")) == {(seed.pk, "inline"), (seed.pk, "related")}
+    # The seed's rendered body now sends readers to our copy.
+    assert f'<a href="{target.get_absolute_url()}">IIya Sutskever 宣布离职</a>' in seed.body_html
+
+
+def test_the_article_page_shows_links_to_linked_from_and_unarchived_links(client, seed_bytes):
+    import_document(seed_bytes, filename="seed")
+    import_document(target_document(TARGET_FORMS[0]), filename="target")
+    seed = Article.objects.exclude(title="IIya 宣布离职").get()
+    target = Article.objects.get(title="IIya 宣布离职")
+
+    seed_page = client.get(seed.get_absolute_url()).content.decode()
+    assert f'<a href="{target.get_absolute_url()}">IIya 宣布离职</a>' in seed_page
+    assert seed_page.count("尚未存档") == len(seed.links_to()) - 1
+
+    target_page = client.get(target.get_absolute_url()).content.decode()
+    linked_from = target_page.split('id="backlinks-heading"')[1].split("</section>")[0]
+    assert seed.title in linked_from and linked_from.count(seed.get_absolute_url()) == 1
+
+
+def test_an_unpublished_target_is_not_linked_and_a_published_one_is(seed_bytes):
+    import_document(target_document(TARGET_FORMS[0]), filename="target")
+    target = Article.objects.get()
+    target.status = Article.Status.DRAFT
+    target.save()
+    import_document(seed_bytes, filename="seed")
+    seed = Article.objects.exclude(pk=target.pk).get()
+    assert target.get_absolute_url() not in seed.body_html
+
+    target.status = Article.Status.PUBLISHED
+    target.save()
+    seed.refresh_from_db()
+    assert target.get_absolute_url() in seed.body_html
+
+
+def test_an_article_known_under_a_short_link_receives_links_to_it(seed_bytes, make_article):
+    clipped = make_article(title="从短链剪藏的文章", source_key="wechat-short:AbCdEf")
+    key = ArticleKey(article=clipped, url=TARGET_FORMS[0])
+    key.full_clean()
+    key.save()
+    import_document(seed_bytes, filename="seed")
+    assert clipped.backlinks.filter(kind=Link.Kind.INLINE).exists()
+
+
+def test_related_articles_put_explicit_links_first_then_shared_people_and_tags(seed_bytes, make_article):
+    import_document(target_document(TARGET_FORMS[0]), filename="target")
+    seed = import_document(seed_bytes, filename="seed").article
+    seed.tags.add("人工智能", "OpenAI")
+    both = make_article(title="两个标签都有")
+    both.tags.add("人工智能", "OpenAI")
+    one = make_article(title="只有一个标签")
+    one.tags.add("OpenAI")
+    make_article(title="毫无关系")
+
+    article = Article.objects.prefetch_related("links__target__publication").get(pk=seed.pk)
+    article.published_backlinks = []
+    titles = [related.title for related in article.related_articles()]
+    assert titles == ["IIya 宣布离职", "两个标签都有", "只有一个标签"]
