@@ -2,7 +2,7 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db import models
-from django.db.models import Count
+from django.db.models import Count, Max, Min
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -10,11 +10,16 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from markdownx.models import MarkdownxField
 from markdownx.widgets import AdminMarkdownxWidget
+from taggit.models import Tag
+from taggit.utils import parse_tags
 
 from . import staging
 from .forms import ImportUploadForm
 from .importer import ImportOptions, Outcome, import_document
-from .models import Article, Link, MirroredImage, Publication
+from .models import Article, ArticleKey, Link, MirroredImage, Publication
+from .tagging import merge_tags, rename_tag
+
+WANTED_ROWS = 200
 
 # Editors paste full addresses; a bare host should become https://, as it will in Django 6.
 URL_FIELDS = {models.URLField: {"assume_scheme": "https"}}
@@ -46,6 +51,16 @@ class LinkInline(admin.TabularInline):
         return super().get_queryset(request).select_related("target")
 
 
+class ArticleKeyInline(admin.TabularInline):
+    """Other addresses of the article (a short link, a mirror): links to them resolve here."""
+
+    model = ArticleKey
+    extra = 0
+    fields = ["url", "key"]
+    readonly_fields = ["key"]
+    formfield_overrides = URL_FIELDS
+
+
 @admin.register(Article)
 class ArticleAdmin(admin.ModelAdmin):
     list_display = ["title", "publication", "published_at", "status", "is_published", "link_count"]
@@ -55,8 +70,8 @@ class ArticleAdmin(admin.ModelAdmin):
     date_hierarchy = "published_at"
     autocomplete_fields = ["publication"]
     readonly_fields = ["source_key", "source_sha256", "imported_at", "created_at", "updated_at"]
-    inlines = [LinkInline]
-    actions = ["publish", "unpublish"]
+    inlines = [ArticleKeyInline, LinkInline]
+    actions = ["publish", "unpublish", "change_tags"]
     formfield_overrides = {**URL_FIELDS, MarkdownxField: {"widget": AdminMarkdownxWidget}}
     fieldsets = [
         (None, {"fields": ["title", "slug", "status", "publication", "published_at", "tags"]}),
@@ -74,8 +89,49 @@ class ArticleAdmin(admin.ModelAdmin):
     def get_urls(self):
         return [
             path("import/", self.admin_site.admin_view(self.import_view), name="articles_article_import"),
+            path("wanted/", self.admin_site.admin_view(self.wanted_view), name="articles_article_wanted"),
             *super().get_urls(),
         ]
+
+    def wanted_view(self, request):
+        """Articles others link to that we have not archived: what to import next."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        wanted = (
+            Link.objects.filter(target=None)
+            .values("target_key")
+            .annotate(referrers=Count("article", distinct=True), likely_title=Max("text"), url=Min("url"))
+            .order_by("-referrers", "target_key")[:WANTED_ROWS]
+        )
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("Wanted articles"),
+            "wanted": wanted,
+        }
+        return TemplateResponse(request, "admin/articles/article/wanted.html", context)
+
+    @admin.action(description=_("Add or remove tags"), permissions=["change"])
+    def change_tags(self, request, queryset):
+        if "apply" in request.POST:
+            add = parse_tags(request.POST.get("add", ""))
+            remove = parse_tags(request.POST.get("remove", ""))
+            for article in queryset:
+                if add:
+                    article.tags.add(*add)
+                if remove:
+                    article.tags.remove(*remove)
+            self.message_user(request, ngettext("Tags changed on %d article.", "Tags changed on %d articles.",
+                                                queryset.count()) % queryset.count())  # fmt: skip
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("Add or remove tags"),
+            "queryset": queryset,
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/articles/article/change_tags.html", context)
 
     def import_view(self, request):
         """Upload → preview (the importer's dry run) → confirm. The same pipeline as import_article."""
@@ -157,3 +213,37 @@ class MirroredImageAdmin(admin.ModelAdmin):
 def _read_capped(upload) -> bytes:
     """At most one byte over the import limit: enough for the importer to refuse the file."""
     return upload.read(settings.ARCHIVE_IMPORT_MAX_BYTES + 1)
+
+
+admin.site.unregister(Tag)
+
+
+@admin.register(Tag)
+class TagAdmin(admin.ModelAdmin):
+    """Tags of articles and people. Renaming keeps the old address working; merging loses nothing."""
+
+    list_display = ["name", "slug", "item_count"]
+    search_fields = ["name"]
+    actions = ["merge"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(item_count=Count("taggit_taggeditem_items"))
+
+    @admin.display(description=_("tagged items"), ordering="item_count")
+    def item_count(self, tag):
+        return tag.item_count
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            rename_tag(obj, obj.name, obj.slug)
+        else:
+            super().save_model(request, obj, form, change)
+
+    @admin.action(description=_("Merge the selected tags into the most used one"), permissions=["change"])
+    def merge(self, request, queryset):
+        tags = sorted(queryset, key=lambda tag: (-tag.item_count, tag.pk))
+        if len(tags) < 2:
+            self.message_user(request, _("Select at least two tags to merge."), messages.WARNING)
+            return
+        merge_tags(target=tags[0], others=tags[1:])
+        self.message_user(request, _("Merged into %(name)s.") % {"name": tags[0].name}, messages.SUCCESS)

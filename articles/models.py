@@ -402,3 +402,17 @@ class ArticleKey(models.Model):
         taken = ArticleKey.objects.filter(key=self.key).exclude(pk=self.pk).select_related("article").first()
         if taken:
             raise ValidationError({"url": _("This address already belongs to “%(title)s”.") % {"title": taken.article}})
+
+
+class TagRedirect(models.Model):
+    """An old tag address (renamed or merged away) that now leads to the tag."""
+
+    slug = models.SlugField(_("old slug"), max_length=100, unique=True, allow_unicode=True)
+    tag = models.ForeignKey("taggit.Tag", verbose_name=_("tag"), related_name="redirects", on_delete=models.CASCADE)
+
+    class Meta:
+        verbose_name = _("tag redirect")
+        verbose_name_plural = _("tag redirects")
+
+    def __str__(self):
+        return f"{self.slug} → {self.tag}"

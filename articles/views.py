@@ -1,15 +1,16 @@
 """Public pages for articles, publications and tags. Readers only ever see ``published()``."""
 
+from django.contrib.contenttypes.models import ContentType
 from django.db import DatabaseError, connection
-from django.db.models import F, Prefetch
+from django.db.models import Count, F, Max, Min, Prefetch, Q
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, redirect
 from django.utils.cache import add_never_cache_headers
 from django.views.decorators.cache import never_cache
 from django.views.generic import DetailView, ListView
-from taggit.models import Tag
+from taggit.models import Tag, TaggedItem
 
-from .models import Article, Link, Publication
+from .models import Article, Link, Publication, TagRedirect
 
 ARTICLES_PER_PAGE = 20
 
@@ -65,19 +66,59 @@ class PublicationDetailView(ListView):
         return Article.objects.published().filter(publication=self.publication).for_cards()
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(publication=self.publication, **kwargs)
+        span = self.object_list.aggregate(first=Min("published_at"), last=Max("published_at"))
+        return super().get_context_data(publication=self.publication, span=span, **kwargs)
+
+
+class TagListView(ListView):
+    """Every tag with published articles or people, most used first."""
+
+    template_name = "articles/tag_list.html"
+
+    def get_queryset(self):
+        article_type = ContentType.objects.get_for_model(Article)
+        published = Article.objects.published().values("pk")
+        tagged_articles = Q(
+            taggit_taggeditem_items__content_type=article_type, taggit_taggeditem_items__object_id__in=published
+        )
+        tagged_others = ~Q(taggit_taggeditem_items__content_type=article_type) & Q(
+            taggit_taggeditem_items__isnull=False
+        )
+        return (
+            Tag.objects.annotate(
+                article_count=Count("taggit_taggeditem_items", filter=tagged_articles),
+                other_count=Count("taggit_taggeditem_items", filter=tagged_others),
+            )
+            .filter(Q(article_count__gt=0) | Q(other_count__gt=0))
+            .order_by("-article_count", "name")
+        )
 
 
 class TagDetailView(ListView):
+    """A tag's published articles, and the people (or anything else) carrying it."""
+
     template_name = "articles/tag_detail.html"
     paginate_by = ARTICLES_PER_PAGE
 
+    def get(self, request, *args, **kwargs):
+        self.tag = Tag.objects.filter(slug=kwargs["slug"]).first()
+        if self.tag is None:
+            moved = get_object_or_404(TagRedirect.objects.select_related("tag"), slug=kwargs["slug"])
+            return redirect("articles:tag", slug=moved.tag.slug, permanent=True)
+        return super().get(request, *args, **kwargs)
+
     def get_queryset(self):
-        self.tag = get_object_or_404(Tag, slug=self.kwargs["slug"])
         return Article.objects.published().filter(tags=self.tag).for_cards()
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(tag=self.tag, **kwargs)
+        # Other tagged things (people) come through the generic relation: this app does not import them.
+        others = (
+            TaggedItem.objects.filter(tag=self.tag)
+            .exclude(content_type=ContentType.objects.get_for_model(Article))
+            .prefetch_related("content_object")
+        )
+        tagged = sorted((item.content_object for item in others if item.content_object), key=str)
+        return super().get_context_data(tag=self.tag, tagged_others=tagged, **kwargs)
 
 
 @never_cache

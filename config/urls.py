@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.static import serve
 from markdownx.views import ImageUploadView, MarkdownifyView
 
+from articles.feeds import LatestArticlesFeed
 from articles.views import healthz
 
 admin.site.site_header = _("Article archive")
@@ -18,6 +19,7 @@ urlpatterns = [
     path("markdownx/markdownify/", staff_member_required(MarkdownifyView.as_view()), name="markdownx_markdownify"),
     path("markdownx/upload/", staff_member_required(ImageUploadView.as_view()), name="markdownx_upload"),
     path("healthz", healthz, name="healthz"),
+    path("feed/", LatestArticlesFeed(), name="feed"),
     path("people/", include("people.urls")),
     path("", include("articles.urls")),
 ]

@@ -1,13 +1,12 @@
 """Public pages for people. Readers only see confirmed mentions in published articles."""
 
-from django.contrib.syndication.views import Feed
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
-from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext as _
 from django.views.generic import ListView
 
+from articles.feeds import ArticleFeed
 from articles.models import Article
 from articles.views import ARTICLES_PER_PAGE
 
@@ -73,43 +72,21 @@ class PersonDetailView(ListView):
         return super().get_context_data(person=self.person, co_mentioned=co_mentioned, **kwargs)
 
 
-class PersonFeed(Feed):
-    feed_type = Atom1Feed
-
+class PersonFeed(ArticleFeed):
     def get_object(self, request, slug):
         return get_object_or_404(Person, slug=slug)
+
+    def articles(self, person):
+        return Article.objects.published().filter(mentions__person=person, mentions__status=Mention.Status.CONFIRMED)
 
     def title(self, person):
         return _("Articles about %(name)s") % {"name": person.name}
 
-    def link(self, person):
-        return person.get_absolute_url()
-
     def subtitle(self, person):
         return person.headline
 
-    def items(self, person):
-        return (
-            Article.objects.published()
-            .filter(mentions__person=person, mentions__status=Mention.Status.CONFIRMED)
-            .select_related("publication")
-            .order_by("-published_at")[:30]
-        )
-
-    def item_title(self, article):
-        return article.title
-
-    def item_description(self, article):
-        return article.summary
-
-    def item_pubdate(self, article):
-        return article.published_at
-
-    def item_updateddate(self, article):
-        return article.updated_at
-
-    def item_author_name(self, article):
-        return article.publication.name if article.publication else None
+    def link(self, person):
+        return person.get_absolute_url()
 
     def feed_url(self, person):
         return reverse("people:feed", kwargs={"slug": person.slug})

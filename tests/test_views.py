@@ -127,9 +127,9 @@ def _grow(article, make_article, numbers):
         )  # fmt: skip
 
 
-# Lists: count, page, tags (+ the publication or tag first).
+# Lists: count, page, tags (+ the publication or tag first, and its date range or its people).
 # Article: itself, tags, links, backlinks, confirmed mentions, articles sharing people and tags.
-EXPECTED_QUERIES = {"home": 3, "article": 6, "publication": 4, "tag": 4}
+EXPECTED_QUERIES = {"home": 3, "article": 6, "publication": 5, "tag": 5}
 
 
 @pytest.mark.parametrize("page", EXPECTED_QUERIES)
