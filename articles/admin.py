@@ -16,6 +16,7 @@ from taggit.utils import parse_tags
 from . import staging
 from .forms import ImportUploadForm
 from .importer import ImportOptions, Outcome, import_document
+from .merging import merge_articles, probable_duplicates
 from .models import Article, ArticleKey, Link, MirroredImage, Publication
 from .tagging import merge_tags, rename_tag
 
@@ -90,6 +91,7 @@ class ArticleAdmin(admin.ModelAdmin):
         return [
             path("import/", self.admin_site.admin_view(self.import_view), name="articles_article_import"),
             path("wanted/", self.admin_site.admin_view(self.wanted_view), name="articles_article_wanted"),
+            path("duplicates/", self.admin_site.admin_view(self.duplicates_view), name="articles_article_duplicates"),
             *super().get_urls(),
         ]
 
@@ -110,6 +112,25 @@ class ArticleAdmin(admin.ModelAdmin):
             "wanted": wanted,
         }
         return TemplateResponse(request, "admin/articles/article/wanted.html", context)
+
+    def duplicates_view(self, request):
+        """Articles with the same publication, title and time under different identities; merge them."""
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+        if request.method == "POST":
+            group = list(Article.objects.filter(pk__in=request.POST.getlist("article")).order_by("pk"))
+            target = next((article for article in group if str(article.pk) == request.POST.get("target")), None)
+            if target and len(group) > 1:
+                merge_articles(target=target, others=[article for article in group if article.pk != target.pk])
+                self.message_user(request, _("Merged into %(name)s.") % {"name": target.title}, messages.SUCCESS)
+            return redirect("admin:articles_article_duplicates")
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("Probable duplicates"),
+            "groups": probable_duplicates(),
+        }
+        return TemplateResponse(request, "admin/articles/article/duplicates.html", context)
 
     @admin.action(description=_("Add or remove tags"), permissions=["change"])
     def change_tags(self, request, queryset):

@@ -416,3 +416,17 @@ class TagRedirect(models.Model):
 
     def __str__(self):
         return f"{self.slug} → {self.tag}"
+
+
+class ArticleRedirect(models.Model):
+    """An old article address (merged away) that now leads to the article."""
+
+    slug = models.SlugField(_("old slug"), max_length=200, unique=True, allow_unicode=True)
+    article = models.ForeignKey(Article, verbose_name=_("article"), related_name="redirects", on_delete=models.CASCADE)
+
+    class Meta:
+        verbose_name = _("article redirect")
+        verbose_name_plural = _("article redirects")
+
+    def __str__(self):
+        return f"{self.slug} → {self.article}"

@@ -3,14 +3,14 @@
 from django.contrib.contenttypes.models import ContentType
 from django.db import DatabaseError, connection
 from django.db.models import Count, F, Max, Min, Prefetch, Q
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.cache import add_never_cache_headers
 from django.views.decorators.cache import never_cache
 from django.views.generic import DetailView, ListView
 from taggit.models import Tag, TaggedItem
 
-from .models import Article, Link, Publication, TagRedirect
+from .models import Article, ArticleRedirect, Link, Publication, TagRedirect
 
 ARTICLES_PER_PAGE = 20
 
@@ -50,7 +50,15 @@ class ArticleDetailView(DetailView):
         )
 
     def get(self, request, *args, **kwargs):
-        response = super().get(request, *args, **kwargs)
+        try:
+            self.object = self.get_object()
+        except Http404:
+            # A merged-away article's address leads to the article it was merged into.
+            moved = ArticleRedirect.objects.filter(slug=kwargs["slug"]).select_related("article").first()
+            if moved and (moved.article.is_published or request.user.is_staff):
+                return redirect(moved.article, permanent=True)
+            raise
+        response = self.render_to_response(self.get_context_data(object=self.object))
         if not self.object.is_published:
             # A staff preview of a draft must never be stored by a cache on the way.
             add_never_cache_headers(response)

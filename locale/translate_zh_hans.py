@@ -239,6 +239,13 @@ ZH_HANS = {
     "Related articles": "相关文章",
     "%(counter)s article archived": "已存档 %(counter)s 篇文章",
     "No tags yet.": "还没有标签。",
+    "Probable duplicates": "疑似重复",
+    "article redirect": "文章跳转",
+    "article redirects": "文章跳转",
+    "These articles share publication, title and publication time but came in under different addresses. Merging keeps one: the others' addresses, links, tags and people move to it, and their pages redirect.": "这些文章的公众号、标题和发布时间都相同，但以不同的网址导入。合并后只保留一篇：其他文章的网址、链接、标签和人物都会移到这一篇，它们的页面会跳转过来。",
+    "Keep": "保留",
+    "edit": "编辑",
+    "No probable duplicates.": "没有疑似重复的文章。",
 }
 
 

@@ -1,5 +1,7 @@
 """The article graph: links land on our copies in either import order, backlinks, related articles."""
 
+import re
+
 import pytest
 
 from articles.importer import import_document
@@ -92,3 +94,28 @@ def test_related_articles_put_explicit_links_first_then_shared_people_and_tags(s
     article.published_backlinks = []
     titles = [related.title for related in article.related_articles()]
     assert titles == ["IIya 宣布离职", "两个标签都有", "只有一个标签"]
+
+
+def test_probable_duplicates_are_offered_and_merged(client, seed_bytes):
+    from django.contrib.auth.models import User
+
+    from people.models import Mention, Person
+
+    seed = import_document(seed_bytes, filename="seed").article
+    short = re.sub("原文链接: .*".encode(), "原文链接: https://mp.weixin.qq.com/s/Sh0rt".encode(), seed_bytes, count=1)
+    copy = import_document(short, filename="copy").article
+    assert copy.pk != seed.pk
+    copy.tags.add("副本标签")
+    Mention.objects.create(article=copy, person=Person.objects.create(name="某人"), status=Mention.Status.CONFIRMED)
+    client.force_login(User.objects.create_superuser("editor", "e@example.com", "pw"))
+
+    page = client.get("/admin/articles/article/duplicates/").content.decode()
+    assert f'value="{copy.pk}"' in page and f'value="{seed.pk}"' in page
+
+    client.post("/admin/articles/article/duplicates/", {"article": [seed.pk, copy.pk], "target": seed.pk})
+
+    assert not Article.objects.filter(pk=copy.pk).exists()
+    assert ArticleKey.objects.get(key="wechat-short:Sh0rt").article == seed
+    assert "副本标签" in seed.tags.names() and seed.mentions.filter(person__name="某人").exists()
+    response = client.get(copy.get_absolute_url())
+    assert response.status_code == 301 and response["Location"] == seed.get_absolute_url()
