@@ -335,7 +335,7 @@ class Link(models.Model):
             self.target_key = canonical_key(self.url)
         except ValueError:
             raise ValidationError({"url": _("Enter an absolute http(s) address.")}) from None
-        self.target = Article.objects.filter(source_key=self.target_key).first()
+        self.target = Article.objects.filter(Q(source_key=self.target_key) | Q(keys__key=self.target_key)).first()
 
     @property
     def is_archived(self) -> bool:
