@@ -5,7 +5,7 @@ import re
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import Count, Max, Sum
+from django.db.models import Count, F, Max
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -88,8 +88,11 @@ def detect_mentions(article: Article, *, matcher: Matcher | None = None) -> Ment
 
 
 def _record_candidates(article: Article, found: dict[str, tuple[str, int]]) -> None:
-    touched = set(CandidateOccurrence.objects.filter(article=article).values_list("candidate_id", flat=True))
+    """Replace the article's name-candidate occurrences and adjust the candidates' totals by the
+    difference: the cost stays the same however many articles a candidate appears in."""
+    before = dict(CandidateOccurrence.objects.filter(article=article).values_list("candidate_id", "count"))
     CandidateOccurrence.objects.filter(article=article).delete()
+    after: dict[int, int] = {}
     if found:
         known = {candidate.key: candidate for candidate in NameCandidate.objects.filter(key__in=found)}
         new = [NameCandidate(key=key, text=text) for key, (text, _) in found.items() if key not in known]
@@ -98,22 +101,17 @@ def _record_candidates(article: Article, found: dict[str, tuple[str, int]]) -> N
         CandidateOccurrence.objects.bulk_create(
             CandidateOccurrence(candidate=known[key], article=article, count=count) for key, (_, count) in found.items()
         )
-        touched |= {candidate.pk for candidate in known.values()}
-    _recount_candidates(touched)
-
-
-def _recount_candidates(candidate_ids: set[int]) -> None:
-    if not candidate_ids:
-        return
-    candidates = list(
-        NameCandidate.objects.filter(pk__in=candidate_ids).annotate(
-            total=Sum("occurrences__count"), spread=Count("occurrences")
-        )
-    )
-    for candidate in candidates:
-        candidate.count, candidate.article_count = candidate.total or 0, candidate.spread
-    NameCandidate.objects.bulk_update(candidates, ["count", "article_count"])
-    NameCandidate.objects.filter(pk__in=candidate_ids, status=NameCandidate.Status.NEW, article_count=0).delete()
+        after = {known[key].pk: count for key, (_, count) in found.items()}
+    for candidate_id in before.keys() | after.keys():
+        occurrences = after.get(candidate_id, 0) - before.get(candidate_id, 0)
+        articles = (candidate_id in after) - (candidate_id in before)
+        if occurrences or articles:
+            NameCandidate.objects.filter(pk=candidate_id).update(
+                count=F("count") + occurrences, article_count=F("article_count") + articles
+            )
+    gone = set(before) - set(after)
+    if gone:
+        NameCandidate.objects.filter(pk__in=gone, status=NameCandidate.Status.NEW, article_count=0).delete()
 
 
 # Editors' decisions

@@ -202,3 +202,16 @@ def test_a_renamed_slug_redirects(client, registry):
     person.save()
     response = client.get(old)
     assert response.status_code == 301 and response["Location"] == "/people/%E5%90%B4%E6%81%A9%E8%BE%BE/"
+
+
+def test_candidate_totals_follow_their_articles(seed, seed_bytes):
+    second = seed_bytes.replace(b"mid=2455853887", b"mid=1111111111", 1).replace(b"# OpenAI", b"# Second OpenAI", 1)
+    other = import_document(second, filename="second").article
+    call_command("detect_mentions", "--all", stdout=StringIO())
+    candidate = NameCandidate.objects.get(text="Alex K")
+    assert (candidate.count, candidate.article_count) == (2, 2)
+    other.body = other.body.replace("Alex K", "他")
+    other.save()
+    detect_mentions(other)
+    candidate.refresh_from_db()
+    assert (candidate.count, candidate.article_count) == (1, 1)
