@@ -95,6 +95,15 @@ class ArticleAdmin(admin.ModelAdmin):
             *super().get_urls(),
         ]
 
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # Another address may have been added: links to it now lead here.
+        form.instance.claim_links()
+
+    def delete_queryset(self, request, queryset):
+        for article in queryset:  # one by one, so referrers are re-rendered
+            article.delete()
+
     def wanted_view(self, request):
         """Articles others link to that we have not archived: what to import next."""
         if not self.has_view_permission(request):
@@ -256,7 +265,8 @@ class TagAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         if change:
-            rename_tag(obj, obj.name, obj.slug)
+            # The form has already changed obj; rename the tag as it is stored, so the old slug is known.
+            rename_tag(Tag.objects.get(pk=obj.pk), obj.name, obj.slug)
         else:
             super().save_model(request, obj, form, change)
 

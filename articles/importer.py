@@ -196,8 +196,6 @@ def _link(article: Article) -> None:
     target_keys = set(article.links.values_list("target_key", flat=True))
     for key, target_id in ArticleKey.objects.filter(key__in=target_keys).values_list("key", "article_id"):
         article.links.filter(target_key=key).update(target_id=target_id)
-    own_keys = article.keys.values("key")
-    if Link.objects.filter(target_key__in=own_keys).exclude(target=article).update(target=article):
-        article.refresh_referrers()
+    article.claim_links()
     # Re-render now that the links know their targets.
     article.save(update_fields=["body_html"])

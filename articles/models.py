@@ -229,6 +229,24 @@ class Article(models.Model):
             for key, slug in self.links.filter(target__in=published).values_list("target_key", "target__slug")
         }
 
+    def claim_links(self) -> None:
+        """Point every link to one of this article's identities at it, and re-render the referrers."""
+        identities = [self.source_key, *self.keys.values_list("key", flat=True)]
+        if (
+            Link.objects.filter(target_key__in=[key for key in identities if key])
+            .exclude(target=self)
+            .update(target=self)
+        ):
+            self.refresh_referrers()
+
+    def delete(self, *args, **kwargs):
+        referrers = list(Article.objects.filter(links__target=self).exclude(pk=self.pk).distinct())
+        result = super().delete(*args, **kwargs)
+        for referrer in referrers:
+            # Their links to this page lead nowhere now: back to the original URL.
+            referrer.save(update_fields=["body_html"])
+        return result
+
     def refresh_referrers(self) -> None:
         """Re-render the articles that link here, so their links point at our page (or stop to)."""
         for referrer in Article.objects.filter(links__target=self).exclude(pk=self.pk).distinct():

@@ -43,10 +43,11 @@ _CJK_PUNCTUATION = re.compile("[\u3000-\u303f\uff00-\uffef]")
 _SPACE_BY_CJK_PUNCTUATION = re.compile("(?<=[\u3000-\u303f\uff00-\uffef]) | (?=[\u3000-\u303f\uff00-\uffef])")
 _WORD_CHAR = re.compile(r"[A-Za-z0-9]")
 # html2text only breaks a URL after a hyphen; the rest of the URL starts the next line.
-_WRAPPED_URL = re.compile(r"(https?://[^\s<>()（）]*-)\n[ \t]*(?=[A-Za-z0-9])")
+_URL_ENDING_IN_HYPHEN = re.compile(r"https?://[^\s<>()（）]*-$")
 # Other exporters wrap anywhere, even inside a link's or image's (URL); Markdown would
 # then not see a link at all, so a destination with no closing ")" on its line continues.
-_WRAPPED_DESTINATION = re.compile(r"(\]\(\s*https?://[^\s()]*)\n[ \t]*(?=[^\s()]*\))")
+MAX_DESTINATION = 2000
+_OPEN_DESTINATION = re.compile(r"\]\(\s*https?://[^\s()]*$")
 # <strong>A</strong><strong>B</strong> becomes **A****B**, and an empty <strong> ****:
 # runs of four asterisks inside a line close and reopen nothing.
 _ADJACENT_BOLD = re.compile(r"\*{4,}")
@@ -54,7 +55,7 @@ _RULE_LINE = re.compile(r"^[ \t]*(?:\*[ \t]*){3,}$", re.MULTILINE)
 # Link labels that never close make markdown-it's link parsing quadratic. A paragraph
 # with hundreds of unclosed "[" is never a real article's: its brackets are escaped,
 # which renders them exactly as written.
-_MAX_UNCLOSED_BRACKETS = 256
+_MAX_UNCLOSED_BRACKETS = 32
 
 ALLOWED_TAGS = {
     "a", "abbr", "b", "blockquote", "br", "code", "del", "em", "h1", "h2", "h3", "h4", "h5", "h6",
@@ -156,14 +157,28 @@ def _markdown() -> MarkdownIt:
 
 
 def _repair_exporter_damage(state: StateCore) -> None:
-    src = _WRAPPED_URL.sub(r"\1", state.src)
-    while True:
-        joined = _WRAPPED_DESTINATION.sub(r"\1", src)
-        if joined == src:
-            break
-        src = joined
+    src = _rejoin_wrapped_urls(state.src)
     src = _escape_unclosed_brackets(src)
     state.src = _merge_adjacent_bold(src)
+
+
+def _rejoin_wrapped_urls(src: str) -> str:
+    """Join a line to the next when it ends inside a URL. Line by line, looking only at each
+    line's last word, so the cost stays linear however long a hostile line is."""
+    lines = src.split("\n")
+    joined = [lines[0]]
+    for line in lines[1:]:
+        previous = joined[-1]
+        last_word = previous.rsplit(None, 1)[-1] if previous.strip() else ""
+        continues = line.lstrip()
+        if continues and (
+            (_URL_ENDING_IN_HYPHEN.search(last_word) and continues[0].isascii() and continues[0].isalnum())
+            or (_OPEN_DESTINATION.search(last_word[-MAX_DESTINATION:]) and ")" in continues.split(None, 1)[0])
+        ):
+            joined[-1] = previous + continues
+        else:
+            joined.append(line)
+    return "\n".join(joined)
 
 
 def _escape_unclosed_brackets(src: str) -> str:
@@ -296,7 +311,7 @@ def _render_link_open(self, tokens, index, options, env):
             local = None
     if local:
         token.attrs["href"] = local
-    elif re.match(r"^[a-z][a-z0-9+.-]*:", href, re.IGNORECASE):
+    elif href.startswith("//") or re.match(r"^[a-z][a-z0-9+.-]*:", href, re.IGNORECASE):
         token.attrs["rel"] = "nofollow noopener"
     return self.renderToken([token], 0, options, env)
 

@@ -95,6 +95,7 @@ def _split_http_url(url: str):
     parts = urlsplit(cleaned)
     if parts.scheme.lower() not in {"http", "https"} or not parts.hostname:
         raise ValueError(f"{url!r} is not an http(s) URL")
+    parts.port  # noqa: B018 - raises ValueError for a port out of range or not a number
     return parts
 
 

@@ -27,11 +27,14 @@ from rapidfuzz import fuzz
 from .folding import fold
 
 CONTEXT_CHARS = 40
+MAX_NAME_LENGTH = 80
 NEAR_MISS_SCORE = 88
 _MIN_NEAR_MISS_TOKEN = 4
 
 # Addresses, including ones html2text wrapped after a hyphen: never read for names.
-_URL = re.compile(r"https?://(?:-\n[ \t]*(?=[A-Za-z0-9])|[^\s<>()（）\]])+|\]\([^)\s]*\)|<[a-z]+:[^>\s]*>")
+_URL = re.compile(
+    r"https?://(?:-\n[ \t]*(?=[A-Za-z0-9])|[^\s<>()（）\]])+|\]\([^)\s]{0,2000}\)|<[a-z]+:[^>\s]{0,2000}>"
+)
 _LATIN_WORD_CHAR = re.compile(r"[a-z0-9]")
 _LATIN_RUN = re.compile(r"[A-Za-z][A-Za-z'’.-]*(?:[ \t]+[A-Za-z][A-Za-z'’.-]*)*")
 _CAPITALISED_NAME_WORD = re.compile(
@@ -209,7 +212,7 @@ def find_candidates(masked: str, taken: bytearray) -> dict[str, tuple[str, int]]
         names = _name_runs(run.group(), run.start(), taken)
         for name in names:
             add(name)
-    for match in _TRANSLITERATION.finditer(masked):
+    for match in _TRANSLITERATION.finditer(masked):  # at most 16 characters by construction
         if not any(taken[match.start() : match.end()]):
             add(match.group())
     return {key: (text, count) for key, (text, count) in found.items()}
@@ -235,6 +238,6 @@ def _name_runs(run: str, offset: int, taken: bytearray) -> list[str]:
 
 
 def _complete(words: list[str]) -> list[str]:
-    if 2 <= len(words) <= 4 and len(words[0].rstrip(".")) > 1:
+    if 2 <= len(words) <= 4 and len(words[0].rstrip(".")) > 1 and sum(map(len, words)) <= MAX_NAME_LENGTH:
         return [" ".join(words)]
     return []

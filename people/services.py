@@ -175,7 +175,8 @@ def merge_people(*, target: Person, others: list[Person]) -> Person:
                 alias.delete()
             else:
                 alias.person = target
-                alias.save(update_fields=["person"])
+                # updated_at too: it is part of the registry fingerprint that rebuilds the matcher.
+                alias.save(update_fields=["person", "updated_at"])
         for mention in other.mentions.all():
             kept = target.mentions.filter(article=mention.article).first()
             if kept is None:

@@ -119,3 +119,33 @@ def test_probable_duplicates_are_offered_and_merged(client, seed_bytes):
     assert "副本标签" in seed.tags.names() and seed.mentions.filter(person__name="某人").exists()
     response = client.get(copy.get_absolute_url())
     assert response.status_code == 301 and response["Location"] == seed.get_absolute_url()
+
+
+def test_adding_another_address_in_admin_connects_existing_links(client, seed_bytes, make_article):
+    from django.contrib.auth.models import User
+
+    seed = import_document(seed_bytes, filename="seed").article
+    clipped = make_article(title="从短链剪藏的文章", source_key="wechat-short:AbCdEf")
+    client.force_login(User.objects.create_superuser("editor", "e@example.com", "pw"))
+    form = {
+        "title": clipped.title, "slug": clipped.slug, "status": "published", "publication": clipped.publication_id,
+        "published_at_0": "2024-01-01", "published_at_1": "12:00:00", "tags": "", "body": clipped.body,
+        "excerpt": "", "cover_url": "", "location": "", "source_url": "", "footer": "",
+        "keys-TOTAL_FORMS": "1", "keys-INITIAL_FORMS": "0", "keys-0-url": TARGET_FORMS[0],
+        "links-TOTAL_FORMS": "0", "links-INITIAL_FORMS": "0",
+        "mentions-TOTAL_FORMS": "0", "mentions-INITIAL_FORMS": "0",
+    }  # fmt: skip
+    response = client.post(f"/admin/articles/article/{clipped.pk}/change/", form)
+    assert response.status_code == 302, response.content.decode()[-3000:]
+    seed.refresh_from_db()
+    assert clipped.get_absolute_url() in seed.body_html
+
+
+def test_deleting_a_target_sends_its_referrers_back_to_the_original(seed_bytes):
+    import_document(target_document(TARGET_FORMS[0]), filename="target")
+    seed = import_document(seed_bytes, filename="seed").article
+    target = Article.objects.get(title="IIya 宣布离职")
+    assert target.get_absolute_url() in seed.body_html
+    target.delete()
+    seed.refresh_from_db()
+    assert target.get_absolute_url() not in seed.body_html and "mid=2455853860" in seed.body_html

@@ -215,3 +215,15 @@ def test_candidate_totals_follow_their_articles(seed, seed_bytes):
     detect_mentions(other)
     candidate.refresh_from_db()
     assert (candidate.count, candidate.article_count) == (1, 1)
+
+
+def test_imports_after_a_merge_use_the_merged_registry(registry, seed_bytes):
+    from people.services import current_matcher
+
+    current_matcher()  # warm
+    duplicate = Person.objects.create(name="Sam A.")
+    Alias.objects.create(person=duplicate, text="Sam A.")
+    current_matcher()
+    merge_people(target=Person.objects.get(name="Sam Altman"), others=[duplicate])
+    result = import_document(seed_bytes.replace("Sam Altman 不满".encode(), "Sam A. 不满".encode(), 1), filename="s")
+    assert result.outcome == "created", result.error

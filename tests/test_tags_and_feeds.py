@@ -98,3 +98,12 @@ def test_wanted_articles_are_ranked_by_how_many_articles_link_to_them(client, se
     rows = page.split("<tbody>")[1].split("</tbody>")[0].split("<tr>")[1:]
     assert "<td>2</td>" in rows[0]
     assert any("这个给 VC 用的 AI" in row for row in rows)
+
+
+def test_renaming_in_admin_keeps_the_old_address(client, seed_article):
+    seed_article.tags.add("old name")
+    tag = Tag.objects.get(name="old name")
+    client.force_login(User.objects.create_superuser("editor", "e@example.com", "pw"))
+    client.post(f"/admin/taggit/tag/{tag.pk}/change/", {"name": "new name", "slug": "new-name"})
+    response = client.get("/tags/old-name/")
+    assert response.status_code == 301 and response["Location"] == "/tags/new-name/"

@@ -36,7 +36,13 @@ def parse_document(
         )
     text, warnings = decode(data, filename, encoding)
     format_name = format_name or sniff(text)
-    parsed = build_article(FORMATS[format_name].parse(text, filename), filename)
+    try:
+        parsed = build_article(FORMATS[format_name].parse(text, filename), filename)
+    except (ValueError, OverflowError, RecursionError) as error:
+        # A safety net: whatever the parsers did not foresee still names the file, never a traceback.
+        raise ImportFormatError(
+            filename, None, f"the document cannot be read ({type(error).__name__}: {error})."
+        ) from None
     parsed.sha256 = hashlib.sha256(data).hexdigest()
     parsed.format = format_name
     parsed.warnings[:0] = warnings

@@ -13,6 +13,7 @@ from .footer import split_footer
 BEIJING = ZoneInfo("Asia/Shanghai")
 # The longest URL the archive stores; browsers and servers disagree beyond this anyway.
 MAX_URL_LENGTH = 2000
+EARLIEST_YEAR, LATEST_YEAR = 1900, 2100
 UNKNOWN_LOCATION = "未知地区"
 _DATE_FORMATS = ("%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S", "%Y/%m/%d %H:%M", "%Y/%m/%d %H:%M:%S", "%Y-%m-%d", "%Y/%m/%d")
 _CHINESE_DATE = re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日\s*(?:(\d{1,2}):(\d{2}))?$")
@@ -149,6 +150,12 @@ def parse_datetime(value, filename: str, line: int | None, field_name: str) -> d
             raise ImportFormatError(
                 filename, line, f"{field_name} {text!r} is not a date; write it as YYYY-MM-DD HH:MM (Beijing time)."
             )
+    if not EARLIEST_YEAR <= parsed.year <= LATEST_YEAR:
+        raise ImportFormatError(
+            filename,
+            line,
+            f"{field_name} {value} is not a plausible publication date (years {EARLIEST_YEAR}–{LATEST_YEAR}).",
+        )
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=BEIJING)
 
 
@@ -167,7 +174,7 @@ def _parse_date_text(text: str) -> datetime | None:
             return None
     try:
         return datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
+    except ValueError:  # includes offsets out of range such as +25:00
         return None
 
 

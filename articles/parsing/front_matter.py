@@ -61,6 +61,9 @@ def parse(text: str, filename: str) -> Metadata:
         line = mark.line + 2 if mark else 1
         problem = getattr(error, "problem", None) or "invalid YAML"
         raise ImportFormatError(filename, line, f"the front matter is not valid YAML ({problem}).") from None
+    except (ValueError, RecursionError) as error:
+        # PyYAML builds dates itself (2024-02-30 fails there) and nests without limit.
+        raise ImportFormatError(filename, 2, f"the front matter has a value that cannot be read ({error}).") from None
     if data is None:
         data = {}
     if not isinstance(data, dict):
