@@ -28,6 +28,10 @@ BODIES = {
     "many-lines": "行\n" * 200_000,
     "entities": "&amp;" * 100_000,
     "nul-bytes": "正文\x00正文",
+    # Found in review: each of these once made a regex restart at every match (quadratic time).
+    "urls-on-one-line": "http://a.com/&amp;" * 20_000,
+    "open-link-destinations": "[a](" * 20_000,
+    "paragraphs-of-unclosed-brackets": ("[" * 31 + "x\n\n") * 2_000,
 }
 
 
