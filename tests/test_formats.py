@@ -205,7 +205,7 @@ def test_front_matter_falls_back_to_the_clip_time_and_says_so():
         (b"---\ntitle: T\nsource: javascript:alert(1)\n---\nbody\n", 3, "is not an http(s) URL"),
         (b"---\ntitle: T\nsource: http://example.com:99999/a\n---\nbody\n", 3, "is not an http(s) URL"),
         (b"---\ntitle: T\npublished: 2024-02-30\n---\nbody\n", 2, "cannot be read (day is out of range"),
-        (b"---\ntitle: T\npublished: 0001-01-01 00:00\n---\nbody\n", 3, "is not a plausible date"),
+        (b"---\ntitle: T\npublished: 0001-01-01 00:00\n---\nbody\n", 3, "is not a plausible publication date"),
         (b"---\ntitle: " + b"[" * 3000 + b"]" * 3000 + b"\n---\nbody\n", 2, "cannot be read"),
     ],
 )
