@@ -35,6 +35,9 @@ SIGNATURES = [
 USER_AGENT = "article-archive image mirror"
 
 
+_TUNNELLED = [ipaddress.ip_network("64:ff9b::/96"), ipaddress.ip_network("2002::/16")]
+
+
 class DownloadError(Exception):
     pass
 
@@ -161,5 +164,6 @@ def _check_url(url: str) -> None:
         raise _Retryable(f"cannot resolve {parts.hostname}: {error.strerror}") from None
     for address in addresses:
         ip = ipaddress.ip_address(address.split("%")[0])
-        if not ip.is_global:
+        # NAT64 and 6to4 addresses can carry a private IPv4 address; Python calls them global.
+        if not ip.is_global or any(ip in network for network in _TUNNELLED):
             raise DownloadError(f"{parts.hostname} is a private or local address ({ip})")

@@ -155,3 +155,10 @@ def test_private_addresses_are_refused_unless_allowed(settings):
 )
 def test_raster_types_are_recognised_by_their_bytes(content, expected):
     assert sniff_image_type(content)[0] == expected
+
+
+@pytest.mark.parametrize("host", ["[64:ff9b::7f00:1]", "[2002:7f00:1::]", "[::1]", "10.0.0.1"])
+def test_addresses_that_hide_a_local_one_are_refused(settings, host):
+    settings.ARCHIVE_IMAGE_ALLOW_PRIVATE_HOSTS = False
+    with pytest.raises(Exception, match="private or local address"):
+        download(f"http://{host}/x.png")
