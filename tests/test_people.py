@@ -227,3 +227,15 @@ def test_imports_after_a_merge_use_the_merged_registry(registry, seed_bytes):
     merge_people(target=Person.objects.get(name="Sam Altman"), others=[duplicate])
     result = import_document(seed_bytes.replace("Sam Altman 不满".encode(), "Sam A. 不满".encode(), 1), filename="s")
     assert result.outcome == "created", result.error
+
+
+def test_merging_people_from_admin(client, registry):
+    from django.contrib.auth.models import User
+
+    client.force_login(User.objects.create_superuser("editor", "e@example.com", "pw"))
+    keep, other = Person.objects.get(name="Andrew Ng"), Person.objects.create(name="Andrew Y. Ng")
+    selection = {"action": "merge", "_selected_action": [keep.pk, other.pk]}
+    page = client.post("/admin/people/person/", selection)
+    assert page.status_code == 200 and "Andrew Y. Ng" in page.content.decode()
+    response = client.post("/admin/people/person/", {**selection, "target": keep.pk})
+    assert response.status_code == 302 and not Person.objects.filter(pk=other.pk).exists()
