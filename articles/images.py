@@ -8,13 +8,13 @@ download is recorded and reported, never fatal: the article keeps the remote URL
 """
 
 import hashlib
+import http.client
 import ipaddress
 import socket
+import ssl
 import time
-import urllib.error
-import urllib.request
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -119,51 +119,83 @@ def download(url: str) -> bytes:
     raise AssertionError("unreachable")
 
 
-class _NoRedirectsElsewhere(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, request, fp, code, message, headers, new_url):
-        _check_url(new_url)
-        return super().redirect_request(request, fp, code, message, headers, new_url)
+MAX_REDIRECTS = 5
 
 
-_opener = urllib.request.build_opener(_NoRedirectsElsewhere)
+class _PinnedHTTPConnection(http.client.HTTPConnection):
+    """Connects to the address that passed the check, not to whatever DNS answers next time."""
+
+    def __init__(self, *args, address: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.address = address
+
+    def connect(self):
+        self.sock = socket.create_connection((self.address, self.port), self.timeout)
+
+
+class _PinnedHTTPSConnection(http.client.HTTPSConnection):
+    def __init__(self, *args, address: str, **kwargs):
+        super().__init__(*args, context=ssl.create_default_context(), **kwargs)
+        self.address = address
+
+    def connect(self):
+        sock = socket.create_connection((self.address, self.port), self.timeout)
+        # The certificate is checked against the host name, as for any HTTPS request.
+        self.sock = self._context.wrap_socket(sock, server_hostname=self.host)
 
 
 def _fetch(url: str) -> bytes:
-    _check_url(url)
-    # urllib sends no Referer unless told to; the image host must not learn where we link from.
-    request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT, "Accept": "image/*"})
     limit = settings.ARCHIVE_IMAGE_MAX_BYTES
-    try:
-        with _opener.open(request, timeout=settings.ARCHIVE_IMAGE_TIMEOUT) as response:
-            declared = response.headers.get("Content-Length")
+    for _ in range(MAX_REDIRECTS + 1):
+        parts, address = _checked_address(url)
+        connection_class = _PinnedHTTPSConnection if parts.scheme == "https" else _PinnedHTTPConnection
+        connection = connection_class(
+            parts.hostname, parts.port, timeout=settings.ARCHIVE_IMAGE_TIMEOUT, address=address
+        )
+        path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        try:
+            # No Referer: the image host must not learn where we link from.
+            connection.request("GET", path, headers={"User-Agent": USER_AGENT, "Accept": "image/*"})
+            response = connection.getresponse()
+            if response.status in {301, 302, 303, 307, 308} and response.getheader("Location"):
+                url = urljoin(url, response.getheader("Location"))
+                continue
+            if response.status >= 500 or response.status == 429:
+                raise _Retryable(f"HTTP {response.status}")
+            if response.status != 200:
+                raise DownloadError(f"HTTP {response.status}")
+            declared = response.getheader("Content-Length")
             if declared and declared.isdigit() and int(declared) > limit:
                 raise DownloadError(f"larger than {limit:,} bytes")
             content = response.read(limit + 1)
-    except urllib.error.HTTPError as error:
-        if error.code >= 500 or error.code == 429:
-            raise _Retryable(f"HTTP {error.code}") from None
-        raise DownloadError(f"HTTP {error.code}") from None
-    except (urllib.error.URLError, TimeoutError, ConnectionError) as error:
-        reason = getattr(error, "reason", error)
-        raise _Retryable(f"network error: {reason}") from None
-    if len(content) > limit:
-        raise DownloadError(f"larger than {limit:,} bytes")
-    return content
+        except (OSError, http.client.HTTPException) as error:
+            raise _Retryable(f"network error: {error}") from None
+        finally:
+            connection.close()
+        if len(content) > limit:
+            raise DownloadError(f"larger than {limit:,} bytes")
+        return content
+    raise DownloadError(f"more than {MAX_REDIRECTS} redirects")
 
 
-def _check_url(url: str) -> None:
+def _checked_address(url: str):
+    """The URL's parts and the one address we will connect to, after checking it."""
     parts = urlsplit(url)
+    try:
+        parts.port  # noqa: B018 - raises ValueError for a bad port
+    except ValueError:
+        raise DownloadError(f"not a valid URL: {url}") from None
     if parts.scheme not in {"http", "https"} or not parts.hostname:
         raise DownloadError(f"not an http(s) URL: {url}")
-    if settings.ARCHIVE_IMAGE_ALLOW_PRIVATE_HOSTS:
-        return
-    # Articles are untrusted input: never let them make the server fetch from its own network.
     try:
-        addresses = {info[4][0] for info in socket.getaddrinfo(parts.hostname, None)}
+        addresses = [info[4][0] for info in socket.getaddrinfo(parts.hostname, parts.port, type=socket.SOCK_STREAM)]
     except socket.gaierror as error:
         raise _Retryable(f"cannot resolve {parts.hostname}: {error.strerror}") from None
-    for address in addresses:
-        ip = ipaddress.ip_address(address.split("%")[0])
-        # NAT64 and 6to4 addresses can carry a private IPv4 address; Python calls them global.
-        if not ip.is_global or any(ip in network for network in _TUNNELLED):
-            raise DownloadError(f"{parts.hostname} is a private or local address ({ip})")
+    if not settings.ARCHIVE_IMAGE_ALLOW_PRIVATE_HOSTS:
+        # Articles are untrusted input: never let them make the server fetch from its own network.
+        for address in addresses:
+            ip = ipaddress.ip_address(address.split("%")[0])
+            # NAT64 and 6to4 addresses can carry a private IPv4 address; Python calls them global.
+            if not ip.is_global or any(ip in network for network in _TUNNELLED):
+                raise DownloadError(f"{parts.hostname} is a private or local address ({ip})")
+    return parts, addresses[0]

@@ -162,3 +162,27 @@ def test_addresses_that_hide_a_local_one_are_refused(settings, host):
     settings.ARCHIVE_IMAGE_ALLOW_PRIVATE_HOSTS = False
     with pytest.raises(Exception, match="private or local address"):
         download(f"http://{host}/x.png")
+
+
+def test_the_connection_goes_to_the_address_that_was_checked(settings, monkeypatch):
+    """DNS rebinding: a second lookup could answer with a private address; there is no second lookup."""
+    import socket
+
+    settings.ARCHIVE_IMAGE_ALLOW_PRIVATE_HOSTS = False
+    settings.ARCHIVE_IMAGE_RETRIES = 0
+    answers = iter(["8.8.4.4", "127.0.0.1"])
+    monkeypatch.setattr(
+        socket,
+        "getaddrinfo",
+        lambda *args, **kwargs: [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (next(answers), 80))],
+    )
+    connected_to = []
+
+    def refuse(address, *args, **kwargs):  # records the target; no packet leaves the machine
+        connected_to.append(address)
+        raise ConnectionRefusedError("test")
+
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    with pytest.raises(Exception, match="network error"):
+        download("http://rebind.example/x.png")
+    assert connected_to == [("8.8.4.4", None)] or connected_to == [("8.8.4.4", 80)]
