@@ -197,5 +197,6 @@ def _link(article: Article) -> None:
     for key, target_id in ArticleKey.objects.filter(key__in=target_keys).values_list("key", "article_id"):
         article.links.filter(target_key=key).update(target_id=target_id)
     article.claim_links()
-    # Re-render now that the links know their targets.
-    article.save(update_fields=["body_html"])
+    # The body was rendered before its links knew their targets: render again if any leads here.
+    if article.local_link_targets():
+        article.save(update_fields=["body_html"])
