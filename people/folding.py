@@ -4,25 +4,27 @@
 point straight into the original, which is what highlighting needs.
 """
 
+import re
 import unicodedata
+from functools import lru_cache
 
 MIDDLE_DOTS = "·・•‧∙⋅"
 # Characters that exporters, OCR and hurried typists swap inside Latin names (IIya, lIya, 1lya).
 CONFUSABLES = "Il1|"
+_CONFUSABLE = re.compile("[Il1|]")
 
 
 def fold(text: str) -> str:
-    normal = [_normalise_char(char) for char in text]
-    folded = []
-    for index, char in enumerate(normal):
-        if char in CONFUSABLES and _touches_latin_letter(normal, index):
-            folded.append("l")
-        else:
-            lower = char.casefold()
-            folded.append(lower if len(lower) == 1 else char)
+    # Character by character through a cache: an article has few distinct characters.
+    normal = "".join([_normalise_char(char) for char in text])
+    folded = [_casefold_char(char) for char in normal]
+    for match in _CONFUSABLE.finditer(normal):
+        if _touches_latin_letter(normal, match.start()):
+            folded[match.start()] = "l"
     return "".join(folded)
 
 
+@lru_cache(maxsize=65536)
 def _normalise_char(char: str) -> str:
     """Full-width and compatibility forms to their plain form, middle dots to one dot, whitespace to a space."""
     if char in MIDDLE_DOTS:
@@ -34,6 +36,12 @@ def _normalise_char(char: str) -> str:
     return normal if len(normal) == 1 else char
 
 
-def _touches_latin_letter(chars: list[str], index: int) -> bool:
+@lru_cache(maxsize=65536)
+def _casefold_char(char: str) -> str:
+    lower = char.casefold()
+    return lower if len(lower) == 1 else char
+
+
+def _touches_latin_letter(chars: str, index: int) -> bool:
     neighbours = chars[max(index - 1, 0) : index] + chars[index + 1 : index + 2]
     return any(char.isascii() and (char.isalpha() or char in CONFUSABLES) for char in neighbours)
