@@ -41,10 +41,8 @@ def merge_articles(*, target: Article, others: list[Article]) -> Article:
         # People's mentions hang on articles through the reverse relation; the target's own win.
         mentioned = set(target.mentions.values_list("person_id", flat=True))
         other.mentions.exclude(person_id__in=mentioned).update(article=target)
-        ArticleRedirect.objects.filter(article=other).update(article=target)
-        slug = other.slug
+        ArticleRedirect.merged(old=other, into=target)
         other.delete()
-        ArticleRedirect.objects.update_or_create(slug=slug, defaults={"article": target})
     target.save()
     target.refresh_referrers()
     return target

@@ -422,29 +422,45 @@ class ArticleKey(models.Model):
             raise ValidationError({"url": _("This address already belongs to “%(title)s”.") % {"title": taken.article}})
 
 
-class TagRedirect(models.Model):
-    """An old tag address (renamed or merged away) that now leads to the tag."""
+class SlugRedirect(models.Model):
+    """An old address (renamed, or merged away) that now leads to its ``target``.
 
-    slug = models.SlugField(_("old slug"), max_length=100, unique=True, allow_unicode=True)
-    tag = models.ForeignKey("taggit.Tag", verbose_name=_("tag"), related_name="redirects", on_delete=models.CASCADE)
+    Articles, people and tags each have one; subclasses only declare what ``target`` is.
+    """
+
+    slug = models.SlugField(_("old slug"), max_length=200, unique=True, allow_unicode=True)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self):
+        return f"{self.slug} → {self.target}"
+
+    @classmethod
+    def renamed(cls, *, old_slug: str, target) -> None:
+        """``target`` moved from ``old_slug`` to its current slug."""
+        if old_slug != target.slug:
+            cls.objects.update_or_create(slug=old_slug, defaults={"target": target})
+        cls.objects.filter(slug=target.slug).delete()
+
+    @classmethod
+    def merged(cls, *, old, into) -> None:
+        """``old`` is about to be merged into ``into``: its address, and the ones it had, lead there."""
+        cls.objects.filter(target=old).update(target=into)
+        cls.objects.update_or_create(slug=old.slug, defaults={"target": into})
+
+
+class TagRedirect(SlugRedirect):
+    target = models.ForeignKey("taggit.Tag", verbose_name=_("tag"), related_name="redirects", on_delete=models.CASCADE)
 
     class Meta:
         verbose_name = _("tag redirect")
         verbose_name_plural = _("tag redirects")
 
-    def __str__(self):
-        return f"{self.slug} → {self.tag}"
 
-
-class ArticleRedirect(models.Model):
-    """An old article address (merged away) that now leads to the article."""
-
-    slug = models.SlugField(_("old slug"), max_length=200, unique=True, allow_unicode=True)
-    article = models.ForeignKey(Article, verbose_name=_("article"), related_name="redirects", on_delete=models.CASCADE)
+class ArticleRedirect(SlugRedirect):
+    target = models.ForeignKey(Article, verbose_name=_("article"), related_name="redirects", on_delete=models.CASCADE)
 
     class Meta:
         verbose_name = _("article redirect")
         verbose_name_plural = _("article redirects")
-
-    def __str__(self):
-        return f"{self.slug} → {self.article}"

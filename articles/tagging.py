@@ -13,9 +13,7 @@ def rename_tag(tag: Tag, name: str, slug: str | None = None) -> Tag:
     tag.name = name.strip()
     tag.slug = slug or slugify(tag.name, allow_unicode=True) or old_slug
     tag.save()
-    if tag.slug != old_slug:
-        TagRedirect.objects.update_or_create(slug=old_slug, defaults={"tag": tag})
-    TagRedirect.objects.filter(slug=tag.slug).delete()
+    TagRedirect.renamed(old_slug=old_slug, target=tag)
     return tag
 
 
@@ -31,8 +29,6 @@ def merge_tags(*, target: Tag, others: list[Tag]) -> Tag:
             else:
                 item.tag = target
                 item.save(update_fields=["tag"])
-        TagRedirect.objects.filter(tag=other).update(tag=target)
-        slug = other.slug
+        TagRedirect.merged(old=other, into=target)
         other.delete()
-        TagRedirect.objects.update_or_create(slug=slug, defaults={"tag": target})
     return target

@@ -54,9 +54,9 @@ class ArticleDetailView(DetailView):
             self.object = self.get_object()
         except Http404:
             # A merged-away article's address leads to the article it was merged into.
-            moved = ArticleRedirect.objects.filter(slug=kwargs["slug"]).select_related("article").first()
-            if moved and (moved.article.is_published or request.user.is_staff):
-                return redirect(moved.article, permanent=True)
+            moved = ArticleRedirect.objects.filter(slug=kwargs["slug"]).select_related("target").first()
+            if moved and (moved.target.is_published or request.user.is_staff):
+                return redirect(moved.target, permanent=True)
             raise
         response = self.render_to_response(self.get_context_data(object=self.object))
         if not self.object.is_published:
@@ -111,8 +111,8 @@ class TagDetailView(ListView):
     def get(self, request, *args, **kwargs):
         self.tag = Tag.objects.filter(slug=kwargs["slug"]).first()
         if self.tag is None:
-            moved = get_object_or_404(TagRedirect.objects.select_related("tag"), slug=kwargs["slug"])
-            return redirect("articles:tag", slug=moved.tag.slug, permanent=True)
+            moved = get_object_or_404(TagRedirect.objects.select_related("target"), slug=kwargs["slug"])
+            return redirect("articles:tag", slug=moved.target.slug, permanent=True)
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self):

@@ -5,7 +5,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
 
-from articles.models import Article, unique_slug
+from articles.models import Article, SlugRedirect, unique_slug
 from articles.rendering import render_markdown
 
 from .folding import fold
@@ -39,10 +39,8 @@ class Person(models.Model):
             self.slug = unique_slug(Person, self.name, exclude_pk=self.pk, fallback="person")
         old_slug = Person.objects.filter(pk=self.pk).values_list("slug", flat=True).first() if self.pk else None
         super().save(*args, **kwargs)
-        if old_slug and old_slug != self.slug:
-            # Links to the old address keep working.
-            PersonRedirect.objects.update_or_create(slug=old_slug, defaults={"person": self})
-        PersonRedirect.objects.filter(slug=self.slug).delete()
+        # Links to an old address keep working; a slug in use again stops redirecting.
+        PersonRedirect.renamed(old_slug=old_slug or self.slug, target=self)
 
     def get_absolute_url(self):
         return reverse("people:detail", kwargs={"slug": self.slug})
@@ -142,18 +140,12 @@ class Mention(models.Model):
         return f"{self.person} in {self.article}"
 
 
-class PersonRedirect(models.Model):
-    """An old address of a person (merged away or renamed) that now leads to them."""
-
-    slug = models.SlugField(_("old slug"), max_length=200, unique=True, allow_unicode=True)
-    person = models.ForeignKey(Person, verbose_name=_("person"), related_name="redirects", on_delete=models.CASCADE)
+class PersonRedirect(SlugRedirect):
+    target = models.ForeignKey(Person, verbose_name=_("person"), related_name="redirects", on_delete=models.CASCADE)
 
     class Meta:
         verbose_name = _("person redirect")
         verbose_name_plural = _("person redirects")
-
-    def __str__(self):
-        return f"{self.slug} → {self.person}"
 
 
 class NameCandidate(models.Model):

@@ -194,10 +194,8 @@ def merge_people(*, target: Person, others: list[Person]) -> Person:
         for field_name in ("native_name", "headline", "bio"):
             if not getattr(target, field_name) and getattr(other, field_name):
                 setattr(target, field_name, getattr(other, field_name))
-        PersonRedirect.objects.filter(person=other).update(person=target)
-        slug = other.slug
+        PersonRedirect.merged(old=other, into=target)
         other.delete()
-        PersonRedirect.objects.update_or_create(slug=slug, defaults={"person": target})
     target.save()
     return target
 

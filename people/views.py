@@ -46,8 +46,8 @@ class PersonDetailView(ListView):
     def get(self, request, *args, **kwargs):
         self.person = Person.objects.prefetch_related("tags", "aliases").filter(slug=kwargs["slug"]).first()
         if self.person is None:
-            moved = get_object_or_404(PersonRedirect.objects.select_related("person"), slug=kwargs["slug"])
-            return redirect(moved.person, permanent=True)
+            moved = get_object_or_404(PersonRedirect.objects.select_related("target"), slug=kwargs["slug"])
+            return redirect(moved.target, permanent=True)
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self):

@@ -124,7 +124,7 @@ def test_merging_people_keeps_everything_and_redirects(seed, client):
 
     assert set(ilya.aliases.values_list("text", flat=True)) >= {"Ilya S.", "Ilya", "Ilya Sutskever"}
     assert "研究员" in ilya.tags.names()
-    assert PersonRedirect.objects.get(slug=duplicate.slug).person == ilya
+    assert PersonRedirect.objects.get(slug=duplicate.slug).target == ilya
     response = client.get(old_url)
     assert response.status_code == 301 and response["Location"] == ilya.get_absolute_url()
 
