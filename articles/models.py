@@ -1,5 +1,7 @@
 """Publications, the articles they published, and the links between articles."""
 
+from collections.abc import Callable
+
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -7,6 +9,7 @@ from django.db.models import Count, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.text import Truncator, slugify
 from django.utils.translation import gettext_lazy as _
 from markdownx.models import MarkdownxField
@@ -166,6 +169,7 @@ class Article(models.Model):
             "The original's closing boilerplate (promotion, subscription pitch, related cards), kept as Markdown."
         ),
     )
+    footer_html = models.TextField(editable=False, blank=True)
     source_sha256 = models.CharField(_("source file SHA-256"), max_length=64, blank=True, editable=False)
     # Tells a re-import whether an editor has changed the body since: their edits are kept.
     imported_body_sha256 = models.CharField(_("imported body SHA-256"), max_length=64, blank=True, editable=False)
@@ -200,12 +204,13 @@ class Article(models.Model):
     def save(self, *args, **kwargs):
         if not self.slug:
             self.slug = unique_slug(Article, self.title, exclude_pk=self.pk, fallback="article")
-        self.body_html = render_markdown(
-            self.body, image_urls=self.mirrored_image_urls(), local_links=self.local_link_targets()
-        )
+        image_urls, local_links = self.mirrored_image_urls(), self.local_link_targets()
+        self.body_html = render_markdown(self.body, image_urls=image_urls, local_links=local_links)
+        # Readers can unfold the original's footer under the article; it is rendered with the same rules.
+        self.footer_html = render_markdown(self.footer, image_urls=image_urls, local_links=local_links)
         update_fields = kwargs.get("update_fields")
         if update_fields is not None:
-            kwargs["update_fields"] = {*update_fields, "body_html"}
+            kwargs["update_fields"] = {*update_fields, "body_html", "footer_html"}
         before = (
             Article.objects.filter(pk=self.pk).values_list("status", "published_at", "slug").first()
             if self.pk
@@ -303,7 +308,39 @@ class Article(models.Model):
             return {}
         return {image.source_url: image.file.url for image in self.images.filter(status=MirroredImage.Status.OK)}
 
-    @property
+    def structured_data(self, absolute_uri: Callable[[str], str], *, people=(), tags=()) -> dict:
+        """schema.org ``Article`` for search engines and link previews (JSON-LD); ``absolute_uri`` completes paths."""
+        data = {
+            "@context": "https://schema.org",
+            "@type": "Article",
+            "headline": self.title,
+            "description": self.summary,
+            "url": absolute_uri(self.get_absolute_url()),
+            "inLanguage": "zh-Hans",
+            "datePublished": timezone.localtime(self.published_at) if self.published_at else None,
+            "dateModified": timezone.localtime(self.updated_at),
+        }
+        if self.cover_url:
+            data["image"] = absolute_uri(self.cover_src)
+        if self.source_url:
+            data["isBasedOn"] = self.source_url
+        if self.publication:
+            organisation = {
+                "@type": "Organization",
+                "name": self.publication.name,
+                "url": absolute_uri(self.publication.get_absolute_url()),
+            }
+            data["publisher"] = data["author"] = organisation
+        if people:
+            data["about"] = [
+                {"@type": "Person", "name": person.name, "url": absolute_uri(person.get_absolute_url())}
+                for person in people
+            ]
+        if tags:
+            data["keywords"] = [tag.name for tag in tags]
+        return data
+
+    @cached_property
     def summary(self) -> str:
         """The excerpt, or the opening of the body as plain text."""
         if self.excerpt:

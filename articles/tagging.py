@@ -1,10 +1,33 @@
 """Editors' tag work: rename (the old address redirects) and merge (nothing tagged is lost)."""
 
+from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
+from django.db.models import Count, Q, QuerySet
 from django.utils.text import slugify
 from taggit.models import Tag, TaggedItem
 
-from .models import TagRedirect
+from .models import Article, TagRedirect
+
+
+def tags_in_use() -> QuerySet[Tag]:
+    """Tags on published articles or on anything else (people), most used on articles first.
+
+    Each tag carries ``article_count``: how many published articles have it.
+    """
+    article_type = ContentType.objects.get_for_model(Article)
+    published = Article.objects.published().values("pk")
+    on_published_articles = Q(
+        taggit_taggeditem_items__content_type=article_type, taggit_taggeditem_items__object_id__in=published
+    )
+    on_other_things = ~Q(taggit_taggeditem_items__content_type=article_type) & Q(taggit_taggeditem_items__isnull=False)
+    return (
+        Tag.objects.annotate(
+            article_count=Count("taggit_taggeditem_items", filter=on_published_articles),
+            other_count=Count("taggit_taggeditem_items", filter=on_other_things),
+        )
+        .filter(Q(article_count__gt=0) | Q(other_count__gt=0))
+        .order_by("-article_count", "name")
+    )
 
 
 @transaction.atomic

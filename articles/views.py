@@ -2,17 +2,19 @@
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import DatabaseError, connection
-from django.db.models import Count, F, Max, Min, Prefetch, Q
+from django.db.models import F, Max, Min, Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.cache import add_never_cache_headers
 from django.views.decorators.cache import never_cache
-from django.views.generic import DetailView, ListView
+from django.views.generic import DetailView, ListView, TemplateView
 from taggit.models import Tag, TaggedItem
 
 from .models import Article, ArticleRedirect, Link, Publication, TagRedirect
+from .tagging import tags_in_use
 
 ARTICLES_PER_PAGE = 20
+POPULAR_TAGS = 24
 
 
 class ArticleListView(ListView):
@@ -23,6 +25,9 @@ class ArticleListView(ListView):
 
     def get_queryset(self):
         return Article.objects.published().for_cards()
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(popular_tags=tags_in_use()[:POPULAR_TAGS], **kwargs)
 
 
 class ArticleDetailView(DetailView):
@@ -48,6 +53,15 @@ class ArticleDetailView(DetailView):
                 to_attr="confirmed_mentions",
             ),
         )
+
+    def get_context_data(self, **kwargs):
+        article = self.object
+        structured_data = article.structured_data(
+            self.request.build_absolute_uri,
+            people=[mention.person for mention in article.confirmed_mentions],
+            tags=article.tags.all(),
+        )
+        return super().get_context_data(structured_data=structured_data, **kwargs)
 
     def get(self, request, *args, **kwargs):
         try:
@@ -84,22 +98,7 @@ class TagListView(ListView):
     template_name = "articles/tag_list.html"
 
     def get_queryset(self):
-        article_type = ContentType.objects.get_for_model(Article)
-        published = Article.objects.published().values("pk")
-        tagged_articles = Q(
-            taggit_taggeditem_items__content_type=article_type, taggit_taggeditem_items__object_id__in=published
-        )
-        tagged_others = ~Q(taggit_taggeditem_items__content_type=article_type) & Q(
-            taggit_taggeditem_items__isnull=False
-        )
-        return (
-            Tag.objects.annotate(
-                article_count=Count("taggit_taggeditem_items", filter=tagged_articles),
-                other_count=Count("taggit_taggeditem_items", filter=tagged_others),
-            )
-            .filter(Q(article_count__gt=0) | Q(other_count__gt=0))
-            .order_by("-article_count", "name")
-        )
+        return tags_in_use()
 
 
 class TagDetailView(ListView):
@@ -127,6 +126,11 @@ class TagDetailView(ListView):
         )
         tagged = sorted((item.content_object for item in others if item.content_object), key=str)
         return super().get_context_data(tag=self.tag, tagged_others=tagged, **kwargs)
+
+
+class RobotsView(TemplateView):
+    template_name = "robots.txt"
+    content_type = "text/plain; charset=utf-8"
 
 
 @never_cache

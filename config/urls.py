@@ -1,17 +1,27 @@
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.admin.views.decorators import staff_member_required
+from django.contrib.sitemaps import views as sitemaps
 from django.urls import include, path, re_path
 from django.utils.translation import gettext_lazy as _
 from django.views.static import serve
 from markdownx.views import ImageUploadView, MarkdownifyView
 
 from articles.feeds import LatestArticlesFeed
-from articles.views import healthz
+from articles.sitemaps import ArticleSitemap, PublicationSitemap, TagSitemap
+from articles.views import RobotsView, healthz
+from people.sitemaps import PersonSitemap
 
 admin.site.site_header = _("Article archive")
 admin.site.site_title = _("Article archive")
 admin.site.index_title = _("Editors' desk")
+
+SITEMAPS = {
+    "articles": ArticleSitemap,
+    "people": PersonSitemap,
+    "tags": TagSitemap,
+    "publications": PublicationSitemap,
+}
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -20,6 +30,10 @@ urlpatterns = [
     path("markdownx/upload/", staff_member_required(ImageUploadView.as_view()), name="markdownx_upload"),
     path("healthz", healthz, name="healthz"),
     path("feed/", LatestArticlesFeed(), name="feed"),
+    # An index of per-section sitemaps, each paginated (?p=) at the protocol's 50,000 addresses at most.
+    path("sitemap.xml", sitemaps.index, {"sitemaps": SITEMAPS, "sitemap_url_name": "sitemap-section"}, name="sitemap"),
+    path("sitemap-<section>.xml", sitemaps.sitemap, {"sitemaps": SITEMAPS}, name="sitemap-section"),
+    path("robots.txt", RobotsView.as_view(), name="robots"),
     path("people/", include("people.urls")),
     path("", include("articles.urls")),
 ]

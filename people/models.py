@@ -1,6 +1,7 @@
 """The people articles talk about, the names they go by, and where they are mentioned."""
 
 from django.db import models
+from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
@@ -9,6 +10,21 @@ from articles.models import Article, SlugRedirect, unique_slug
 from articles.rendering import render_markdown
 
 from .folding import fold
+
+
+def published_mentions(through: str = "mentions") -> Q:
+    """The one rule for what counts on public pages: a confirmed mention in a published article."""
+    return Q(**{f"{through}__status": Mention.Status.CONFIRMED, f"{through}__article__in": Article.objects.published()})
+
+
+class PersonQuerySet(models.QuerySet):
+    def with_published_article_counts(self):
+        """People in at least one published article (``article_count`` of them), most written about first."""
+        return (
+            self.annotate(article_count=Count("mentions", filter=published_mentions()))
+            .filter(article_count__gt=0)
+            .order_by("-article_count", "name")
+        )
 
 
 class Person(models.Model):
@@ -25,6 +41,8 @@ class Person(models.Model):
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     tags = TaggableManager(verbose_name=_("tags"), blank=True)
+
+    objects = PersonQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]

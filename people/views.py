@@ -10,17 +10,9 @@ from articles.feeds import ArticleFeed
 from articles.models import Article
 from articles.views import ARTICLES_PER_PAGE
 
-from .models import Mention, Person, PersonRedirect
+from .models import Mention, Person, PersonRedirect, published_mentions
 
 CO_MENTIONED = 8
-
-
-def published_mentions_of(person_filter: str = "mentions") -> Q:
-    """The one rule for what counts on public pages: a confirmed mention in a published article."""
-    published = Article.objects.published()
-    return Q(**{f"{person_filter}__status": Mention.Status.CONFIRMED}) & Q(
-        **{f"{person_filter}__article__in": published}
-    )
 
 
 class PersonListView(ListView):
@@ -30,11 +22,7 @@ class PersonListView(ListView):
     paginate_by = 60
 
     def get_queryset(self):
-        return (
-            Person.objects.annotate(article_count=Count("mentions", filter=published_mentions_of()))
-            .filter(article_count__gt=0)
-            .order_by("-article_count", "name")
-        )
+        return Person.objects.with_published_article_counts()
 
 
 class PersonDetailView(ListView):
@@ -63,7 +51,7 @@ class PersonDetailView(ListView):
             .annotate(
                 shared=Count(
                     "mentions",
-                    filter=published_mentions_of() & Q(mentions__article__in=self.get_queryset().values("pk")),
+                    filter=published_mentions() & Q(mentions__article__in=self.get_queryset().values("pk")),
                 )
             )
             .filter(shared__gt=0)

@@ -36,7 +36,9 @@ def test_article_page_shows_the_article(client, seed_article):
     assert 'href="http://mp.weixin.qq.com/s?__biz=MzIyMDA3MjMwNw==&amp;mid=2455853887' in page  # the original
     assert "技术乐观主义宣言" in page and "尚未存档" in page  # a link to an article we do not have yet
     assert "人工智能" in page
-    assert "加入 Memo" not in page  # the footer is kept, not shown
+    # The footer is kept out of the article, folded away behind a toggle after it.
+    body, footer = page.split('<details class="original-footer">')
+    assert "加入 Memo" not in body and "加入 Memo" in footer.split("</details>")[0]
 
 
 def test_publication_and_tag_pages(client, seed_article):
@@ -129,7 +131,7 @@ def _grow(article, make_article, numbers):
 
 # Lists: count, page, tags (+ the publication or tag first, and its date range or its people).
 # Article: itself, tags, links, backlinks, confirmed mentions, articles sharing people and tags.
-EXPECTED_QUERIES = {"home": 3, "article": 6, "publication": 5, "tag": 5}
+EXPECTED_QUERIES = {"home": 5, "article": 6, "publication": 5, "tag": 5}
 
 
 @pytest.mark.parametrize("page", EXPECTED_QUERIES)

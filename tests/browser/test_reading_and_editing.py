@@ -30,9 +30,9 @@ def test_a_reader_goes_from_the_home_page_to_the_article(page, live_server, seed
     page.get_by_role("link", name=SEED_TITLE).click()
     expect(page.locator("article h1")).to_have_text(SEED_TITLE)
     expect(page.get_by_role("link", name="阅读原文")).to_have_attribute("href", re.compile(r"^http://mp\.weixin"))
-    expect(page.locator(".prose img").first).to_have_attribute("referrerpolicy", "no-referrer")
+    expect(page.locator(".article-body img").first).to_have_attribute("referrerpolicy", "no-referrer")
     # Hard-wrapped lines were joined: no stray space inside the Chinese sentence.
-    expect(page.locator(".prose")).to_contain_text("没有人能跟 Sam Altman 说上话。")
+    expect(page.locator(".article-body")).to_contain_text("没有人能跟 Sam Altman 说上话。")
     screenshot(page, "article")
 
     page.get_by_role("link", name="投资实习所").first.click()
