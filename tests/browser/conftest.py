@@ -70,7 +70,13 @@ def page(browser, live_server):
     tab.on("pageerror", lambda error: tab.console_errors.append(str(error)))
     tab.on(
         "requestfailed",
-        lambda request: urlsplit(request.url).netloc == ours and tab.failed_requests.append(request.url),
+        # A load the browser itself abandoned (the reader clicked on before a stylesheet arrived) is not a
+        # failure of ours; a refused, reset or empty answer is.
+        lambda request: (
+            urlsplit(request.url).netloc == ours
+            and request.failure != "net::ERR_ABORTED"
+            and tab.failed_requests.append(f"{request.url} ({request.failure})")
+        ),
     )
     tab.on(
         "response",
