@@ -4,6 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PY := $(BIN)/python
 MANAGE := $(PY) manage.py
+AXE := node_modules/axe-core/axe.min.js
 
 .PHONY: run test lint bench install setup editor clean
 
@@ -23,7 +24,7 @@ setup: $(VENV)/.installed var/secret_key
 editor: setup ## create an admin login for an editor (asks for a name and a password)
 	$(MANAGE) createsuperuser
 
-test: $(VENV)/.installed-dev ## the whole suite
+test: $(VENV)/.installed-dev $(AXE) ## the whole suite
 	$(BIN)/pytest
 
 bench: $(VENV)/.installed-dev ## benchmarks (minutes, not part of the suite)
@@ -48,6 +49,11 @@ $(VENV)/.installed: requirements.txt | $(VENV)/bin/python
 $(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(VENV)/bin/python
 	$(BIN)/pip install --quiet -r requirements-dev.txt
 	touch $(VENV)/.installed $@
+
+# axe-core checks accessibility in the browser tests. Without npm they skip locally (and fail in CI).
+$(AXE): package.json package-lock.json
+	@if command -v npm >/dev/null; then npm ci --no-audit --no-fund --silent && touch $@; \
+	else echo "npm not found: the accessibility checks of the browser tests will be skipped"; fi
 
 # The secret key of a local run: random, generated once, never committed (var/ is ignored).
 var/secret_key:

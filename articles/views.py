@@ -27,7 +27,7 @@ class ArticleListView(ListView):
         return Article.objects.published().for_cards()
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(popular_tags=tags_in_use()[:POPULAR_TAGS], **kwargs)
+        return super().get_context_data(popular_tags=tags_in_use().filter(article_count__gt=0)[:POPULAR_TAGS], **kwargs)
 
 
 class ArticleDetailView(DetailView):

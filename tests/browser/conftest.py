@@ -16,6 +16,7 @@ from playwright.sync_api import sync_playwright
 # around it are still synchronous and safe.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
+AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 CHROMIUM_ARGS = [
@@ -35,13 +36,16 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.browser)
 
 
-@pytest.fixture(scope="session")
-def browser():
-    if not Path(CHROMIUM).exists():
-        message = f"Chromium not found at {CHROMIUM}: apt-get install chromium fonts-noto-cjk"
+def require(path: Path, message: str) -> None:
+    if not path.exists():
         if os.environ.get("CI"):
             pytest.fail(message)
         pytest.skip(message)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    require(Path(CHROMIUM), f"Chromium not found at {CHROMIUM}: apt-get install chromium fonts-noto-cjk")
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser
@@ -56,6 +60,12 @@ def page(browser, live_server):
     ours = urlsplit(live_server.url).netloc
     # The network beyond this machine is closed: drop requests for remote images at once.
     tab.route("**/*", lambda route: route.continue_() if urlsplit(route.request.url).netloc == ours else route.abort())
+    # Content-Security-Policy violations are reported to the page; keep them where the test can ask.
+    tab.add_init_script(
+        "window.__cspViolations = [];"
+        "document.addEventListener('securitypolicyviolation',"
+        " (event) => window.__cspViolations.push(event.violatedDirective + ' ' + event.blockedURI));"
+    )
     tab.console_errors = []
     tab.failed_requests = []
     # Failed loads are tracked below, by origin; the console repeats them for remote images too.
@@ -97,3 +107,31 @@ def screenshot(tab, name: str) -> Path:
         tab.set_viewport_size({"width": width, "height": 900})
         tab.screenshot(path=ARTIFACTS / f"{name}-{width}.png", full_page=True)
     return ARTIFACTS
+
+
+@pytest.fixture(scope="session")
+def axe_source() -> str:
+    require(AXE, f"axe-core not found at {AXE}: run `make test` (npm ci) first")
+    return AXE.read_text()
+
+
+def accessibility_violations(tab, axe_source: str) -> list[str]:
+    """Serious and critical axe-core findings (WCAG 2.1 A and AA) on the page as it is now.
+
+    axe is evaluated through the DevTools protocol, which the page's Content-Security-Policy does not govern.
+    """
+    tab.evaluate(axe_source)
+    results = tab.evaluate(
+        "axe.run(document, {runOnly: {type: 'tag',"
+        " values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']}})"
+    )
+    return [
+        f"{violation['id']} ({violation['impact']}): {node['target']}"
+        for violation in results["violations"]
+        if violation["impact"] in ("serious", "critical")
+        for node in violation["nodes"]
+    ]
+
+
+def csp_violations(tab) -> list[str]:
+    return tab.evaluate("window.__cspViolations")
