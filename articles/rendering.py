@@ -339,4 +339,3 @@ def _render_image(self, tokens, index, options, env):
     # mmbiz.qpic.cn refuses images to pages that send a foreign Referer.
     token.attrSet("referrerpolicy", "no-referrer")
     return self.image([token], 0, options, env)
-

@@ -95,7 +95,8 @@ def test_the_check_passes_what_we_mean_to_send():
     assert (
         executable_parts(
             '<p><a href="https://example.com/" rel="nofollow noopener">x</a> <a href="/tags/x/">t</a>'
-            '<img src="https://mmbiz.qpic.cn/a.png" referrerpolicy="no-referrer"> &lt;script&gt;alert(1)&lt;/script&gt;</p>'
+            '<img src="https://mmbiz.qpic.cn/a.png" referrerpolicy="no-referrer">'
+            "&lt;script&gt;alert(1)&lt;/script&gt;</p>"
             '<script src="/static/admin/js/core.js"></script>'
             '<script type="application/ld+json">{"a": "\\u003c/script"}</script>'
         )
