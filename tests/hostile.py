@@ -32,6 +32,19 @@ FORBIDDEN_TAGS = {
 }  # fmt: skip
 DATA_SCRIPT_TYPES = {"application/json", "application/ld+json"}
 
+# Payloads that try to leave an attribute value or an element (quotes, </title>, </textarea>,
+# </script>, comments): checked in every template context, where the rest are checked in the renderer's.
+CONTEXT_BREAKERS = [
+    "html-textarea-title-breakout",
+    "md-polyglot",
+    "md-image-alt-breakout",
+    "md-link-title-breakout",
+    "html-noscript-mutation",
+    "html-comment-attribute-trick",
+    "html-a-javascript-newline-and-tab",
+    "md-link-control-char-before-scheme",
+]
+
 
 @dataclass(frozen=True)
 class Payload:
@@ -106,6 +119,17 @@ def build_hostile_archive() -> list[Article]:
         NameCandidate.objects.get_or_create(key=f"hostile-{number}", defaults={"text": payload.one_line[:200]})
         articles.append(article)
     return articles
+
+
+def import_anthology() -> Article:
+    """One published article whose body holds every payload: the whole corpus on one page."""
+    body = "\n\n".join(payload.text for payload in PAYLOADS)
+    document = (
+        f"# 全部载荷\n\n文章作者: 测试号\n发布时间: 2024-01-02 12:00\n原文链接: https://example.com/all\n\n{body}\n"
+    )
+    result = import_document(document.encode(), filename="anthology.md")
+    assert result.article is not None, result.error
+    return result.article
 
 
 class _Inspector(HTMLParser):

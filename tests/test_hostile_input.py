@@ -11,20 +11,16 @@ from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 
-from .hostile import PAYLOADS, build_hostile_archive, executable_parts, export, feed_problems
+from .hostile import (
+    CONTEXT_BREAKERS,
+    PAYLOADS,
+    build_hostile_archive,
+    executable_parts,
+    export,
+    feed_problems,
+    import_anthology,
+)
 
-# Payloads that try to leave an attribute value or an element (quotes, </title>, </textarea>,
-# </script>, comments): checked in every template context, where the rest are checked in the renderer's.
-CONTEXT_BREAKERS = [
-    "html-textarea-title-breakout",
-    "md-polyglot",
-    "md-image-alt-breakout",
-    "md-link-title-breakout",
-    "html-noscript-mutation",
-    "html-comment-attribute-trick",
-    "html-a-javascript-newline-and-tab",
-    "md-link-control-char-before-scheme",
-]
 BY_ID = {payload.id: payload for payload in PAYLOADS}
 
 pytestmark = pytest.mark.django_db
@@ -106,6 +102,10 @@ def test_the_check_passes_what_we_mean_to_send():
 
 def test_imported_payloads_render_harmless_on_every_article_page(client, hostile_archive):
     assert_harmless(client, [article.get_absolute_url() for article in hostile_archive.values()])
+
+
+def test_the_whole_corpus_on_one_page_renders_harmless(client):
+    assert_harmless(client, [import_anthology().get_absolute_url()])
 
 
 def test_titles_and_names_are_shown_as_text_not_dropped(client, hostile_archive):
