@@ -58,14 +58,13 @@ class Payload:
 
 
 def load_payloads() -> list[Payload]:
-    payloads, current = [], None
+    found: list[tuple[str, list[str]]] = []
     for line in PAYLOADS_FILE.read_text(encoding="utf-8").split("\n"):
         if line.startswith("=== "):
-            current = Payload(line[4:].strip(), "")
-            payloads.append(current)
-        elif current is not None:
-            payloads[-1] = current = Payload(current.id, current.text + line + "\n")
-    return [Payload(payload.id, payload.text.rstrip("\n")) for payload in payloads]
+            found.append((line[4:].strip(), []))
+        elif found:  # lines before the first payload are comments
+            found[-1][1].append(line)
+    return [Payload(name, "\n".join(lines).rstrip("\n")) for name, lines in found]
 
 
 PAYLOADS = load_payloads()
