@@ -3,13 +3,30 @@
 from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from django.utils.feedgenerator import Atom1Feed
+from django.utils import feedgenerator
+from django.utils.html import escape
 from django.utils.translation import gettext as _
 from taggit.models import Tag
 
 from .models import Article, Publication
+from .parsing.encoding import CONTROL_CHARACTERS
 
 FEED_SIZE = 30
+
+
+def _xml_text(value):
+    return CONTROL_CHARACTERS.sub("", value) if isinstance(value, str) else value
+
+
+class Atom1Feed(feedgenerator.Atom1Feed):
+    """Atom without the characters XML 1.0 cannot carry: an editor's title with a pasted control
+    character would otherwise make Django refuse to write the whole feed."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*map(_xml_text, args), **{name: _xml_text(value) for name, value in kwargs.items()})
+
+    def add_item(self, *args, **kwargs):
+        super().add_item(*map(_xml_text, args), **{name: _xml_text(value) for name, value in kwargs.items()})
 
 
 class ArticleFeed(Feed):
@@ -27,7 +44,9 @@ class ArticleFeed(Feed):
         return article.title
 
     def item_description(self, article):
-        return article.summary
+        # Atom marks the summary type="html" and readers render it as such: the summary is
+        # plain text (an excerpt, or the body's text with its entities decoded), so escape it.
+        return escape(article.summary)
 
     def item_pubdate(self, article):
         return article.published_at

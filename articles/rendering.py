@@ -66,10 +66,12 @@ ALLOWED_ATTRIBUTES = {
     "a": {"href", "title", "rel"},
     "img": {"src", "alt", "title", "loading", "referrerpolicy", "decoding"},
     "ol": {"start"},
-    "td": {"style"},
-    "th": {"style"},
 }
 ALLOWED_URL_SCHEMES = {"http", "https", "mailto"}
+# A table column's alignment is a class, not a style="" attribute: the Content-Security-Policy
+# refuses inline styles, on the public page and in the admin preview alike.
+ALIGNMENT_CLASSES = {f"text-align:{side}": f"align-{side}" for side in ("left", "center", "right")}
+ALLOWED_CLASSES = {"td": set(ALIGNMENT_CLASSES.values()), "th": set(ALIGNMENT_CLASSES.values())}
 
 
 @dataclass(frozen=True)
@@ -101,8 +103,8 @@ def render_markdown(
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
         url_schemes=ALLOWED_URL_SCHEMES,
+        allowed_classes=ALLOWED_CLASSES,
         link_rel=None,
-        filter_style_properties={"text-align"},
     )
 
 
@@ -151,6 +153,7 @@ def _markdown() -> MarkdownIt:
     markdown.core.ruler.after("inline", "drop_empty_links", _drop_empty_links)
     markdown.core.ruler.after("inline", "join_wrapped_lines", _join_wrapped_lines)
     markdown.core.ruler.after("linkify", "end_urls_at_cjk_punctuation", _end_urls_at_cjk_punctuation)
+    markdown.core.ruler.push("align_table_cells_by_class", _align_table_cells_by_class)
     markdown.add_render_rule("link_open", _render_link_open)
     markdown.add_render_rule("image", _render_image)
     return markdown
@@ -204,6 +207,14 @@ def _merge_adjacent_bold(src: str) -> str:
             merged.append(_ADJACENT_BOLD.sub(lambda run: "*" * (len(run.group()) % 4), line))
         offset += len(line) + 1
     return "\n".join(merged)
+
+
+def _align_table_cells_by_class(state: StateCore) -> None:
+    for token in state.tokens:
+        if token.type in {"th_open", "td_open"} and "style" in token.attrs:
+            alignment = ALIGNMENT_CLASSES.get(str(token.attrs.pop("style")))
+            if alignment:
+                token.attrSet("class", alignment)
 
 
 def _drop_empty_links(state: StateCore) -> None:

@@ -79,6 +79,23 @@ def wechat_biz(url: str) -> str:
     return dict(parse_qsl(parts.query)).get("__biz", "").strip()
 
 
+# What a browser drops before it reads a URL's scheme: leading and trailing C0 controls and
+# spaces, and tabs and newlines anywhere (so "java\tscript:" is javascript:).
+_URL_EDGE = re.compile(r"^[\x00-\x20]+|[\x00-\x20]+$")
+_TAB_OR_NEWLINE = re.compile(r"[\t\n\r]")
+_SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
+
+
+def url_scheme(url: str) -> str:
+    """The scheme a browser would see in ``url`` (lower case), or "" for a relative or schemeless one.
+
+    ``url`` as an HTML parser leaves an attribute value: character references already decoded.
+    """
+    seen = _TAB_OR_NEWLINE.sub("", _URL_EDGE.sub("", url))
+    match = _SCHEME.match(seen)
+    return match.group(1).lower() if match else ""
+
+
 def is_http_url(url: str) -> bool:
     try:
         _split_http_url(url)

@@ -6,9 +6,11 @@ README (DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS, DATABASE_URL, ...).
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -72,6 +74,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
+    "axes",
     "taggit",
     "markdownx",
     "articles",
@@ -80,6 +83,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before whitenoise, which answers static files itself: the headers go on every response.
+    "csp.middleware.CSPMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # An ETag from the finished page answers a repeat visit with 304 Not Modified.
     "django.middleware.http.ConditionalGetMiddleware",
@@ -89,7 +95,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes requires: it turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -128,6 +135,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Axes first: it refuses a locked-out login before the password is even checked.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -179,9 +189,65 @@ ARCHIVE_IMAGE_ALLOW_PRIVATE_HOSTS = env_bool("ARCHIVE_IMAGE_ALLOW_PRIVATE_HOSTS"
 # Media files are served by the reverse proxy in production; a local run serves them itself.
 ARCHIVE_SERVE_MEDIA = env_bool("ARCHIVE_SERVE_MEDIA", DEBUG or LOCAL_RUN)
 
+# Security. Production is served over HTTPS behind a reverse proxy; a local run (`make run`,
+# or DEBUG) speaks plain HTTP on 127.0.0.1 and must not be sent to an HTTPS port that does not exist.
+SERVED_OVER_HTTPS = env_bool("DJANGO_HTTPS", not (DEBUG or LOCAL_RUN))
+SECURE_SSL_REDIRECT = SERVED_OVER_HTTPS
+# Load balancers and monitors probe the application server directly, over plain HTTP.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = SERVED_OVER_HTTPS
+SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_HSTS_SECONDS", 365 * 24 * 3600)) if SERVED_OVER_HTTPS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", True)
+# Only behind a proxy that always sets (never passes on) this header, e.g. X-Forwarded-Proto.
+# Gunicorn already trusts X-Forwarded-Proto from a proxy on 127.0.0.1 (its forwarded_allow_ips).
+if os.environ.get("DJANGO_SECURE_PROXY_SSL_HEADER", "").strip():
+    SECURE_PROXY_SSL_HEADER = (
+        "HTTP_" + os.environ["DJANGO_SECURE_PROXY_SSL_HEADER"].strip().upper().replace("-", "_"),
+        "https",
+    )
+# How many reverse proxies in front of the application append the client's address to
+# X-Forwarded-For; 0 means clients connect directly. Decides which address a login
+# failure is counted against (config.security.client_ip).
+ARCHIVE_PROXY_COUNT = int(os.environ.get("ARCHIVE_PROXY_COUNT", 0))
+SECURE_CONTENT_TYPE_NOSNIFF = True
+# Other sites learn nothing of where a reader came from; mmbiz.qpic.cn images also carry
+# referrerpolicy="no-referrer" themselves, since that host refuses foreign referrers.
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+# The markdownx editor reads the CSRF token from its cookie: the cookie stays readable by scripts.
+CSRF_COOKIE_HTTPONLY = False
+
+# Nothing inline: no <script> or <style> blocks, no style="" or on…="" attributes, here or in
+# admin. Article images stay on their original hosts unless mirrored, hence any http(s) image.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "https:", "http:"],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+        "upgrade-insecure-requests": SERVED_OVER_HTTPS,
+    }
+}
+
+# Admin login throttling: after AXES_FAILURE_LIMIT failed logins for one user name from one
+# address, that pair is refused for AXES_COOLOFF_TIME (each further failure restarts it).
+AXES_FAILURE_LIMIT = int(os.environ.get("ARCHIVE_LOGIN_FAILURE_LIMIT", 5))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("ARCHIVE_LOGIN_COOLOFF_MINUTES", 15)))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "config.security.client_ip"
+AXES_LOCKOUT_CALLABLE = "config.security.lockout_response"
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
+    # django-axes announces itself on every start, even of a management command; its failures still log.
+    "loggers": {"axes.apps": {"level": "WARNING"}},
 }

@@ -4,6 +4,8 @@ import os
 
 os.environ.setdefault("DJANGO_SECRET_KEY", "tests-only-not-secret")
 os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
+# The test client and the live server speak plain HTTP; tests of the HTTPS settings turn them on.
+os.environ.setdefault("DJANGO_HTTPS", "0")
 
 from .settings import *  # noqa: F403
 

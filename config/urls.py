@@ -8,6 +8,7 @@ from django.views.static import serve
 from markdownx.views import ImageUploadView, MarkdownifyView
 
 from articles.feeds import LatestArticlesFeed
+from articles.forms import EditorImageForm
 from articles.sitemaps import ArticleSitemap, PublicationSitemap, TagSitemap
 from articles.views import RobotsView, healthz
 from people.sitemaps import PersonSitemap
@@ -27,7 +28,11 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     # The editor's preview and image upload are for staff only, never for anonymous visitors.
     path("markdownx/markdownify/", staff_member_required(MarkdownifyView.as_view()), name="markdownx_markdownify"),
-    path("markdownx/upload/", staff_member_required(ImageUploadView.as_view()), name="markdownx_upload"),
+    path(
+        "markdownx/upload/",
+        staff_member_required(ImageUploadView.as_view(form_class=EditorImageForm)),
+        name="markdownx_upload",
+    ),
     path("healthz", healthz, name="healthz"),
     path("feed/", LatestArticlesFeed(), name="feed"),
     # An index of per-section sitemaps, each paginated (?p=) at the protocol's 50,000 addresses at most.

@@ -254,6 +254,10 @@ ZH_HANS = {
     "Keep": "保留",
     "edit": "编辑",
     "No probable duplicates.": "没有疑似重复的文章。",
+    "Too many failed logins": "登录失败次数过多",
+    "Upload a JPEG, PNG, GIF or WebP image.": "请上传 JPEG、PNG、GIF 或 WebP 图片。",
+    "Too many failed logins for this user name from your address. Try again in %(minutes)s minute.": "该用户名从你的地址登录失败次数过多，请在 %(minutes)s 分钟后再试。",
+    "Every further attempt before then starts the wait again. If you have forgotten your password, ask another editor to set a new one.": "在此之前每再试一次，等待时间都会重新计算。如果忘记了密码，请另一位编辑为你设置新密码。",
 }
 
 

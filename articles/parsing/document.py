@@ -7,7 +7,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from ..rendering import FoundLink, find_links_and_images
-from ..wechat import canonical_key, clean_url, is_http_url, wechat_biz
+from ..wechat import canonical_key, clean_url, is_http_url, url_scheme, wechat_biz
 from .footer import split_footer
 
 BEIJING = ZoneInfo("Asia/Shanghai")
@@ -102,6 +102,13 @@ def build_article(meta: Metadata, filename: str) -> ParsedArticle:
         needs_review = True
 
     cover_url = "" if meta.cover_url == "None" else clean_url(meta.cover_url)
+    if url_scheme(cover_url) not in {"", "http", "https"}:
+        # javascript:, data: and the like are an attack, not a typo: the whole file is refused.
+        raise ImportFormatError(
+            filename,
+            meta.cover_line,
+            f"封面图链接 {meta.cover_url!r} is a {url_scheme(cover_url)}: URL; a cover must be an http(s) image URL.",
+        )
     if cover_url and (not is_http_url(cover_url) or len(cover_url) > MAX_URL_LENGTH):
         where = f"line {meta.cover_line}: " if meta.cover_line else ""
         warnings.append(f"{where}封面图链接 {meta.cover_url!r} is not an http(s) URL; the cover is left out.")

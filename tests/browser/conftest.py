@@ -52,10 +52,9 @@ def browser():
         browser.close()
 
 
-@pytest.fixture
-def page(browser, live_server):
+def open_tab(browser, live_server, **context_options):
     """A fresh browser tab that only talks to our server, and records what went wrong."""
-    context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
+    context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900}, **context_options)
     tab = context.new_page()
     ours = urlsplit(live_server.url).netloc
     # The network beyond this machine is closed: drop requests for remote images at once.
@@ -96,8 +95,14 @@ def page(browser, live_server):
             and tab.failed_requests.append(f"{response.status} {response.url}")
         ),
     )
+    return tab
+
+
+@pytest.fixture
+def page(browser, live_server):
+    tab = open_tab(browser, live_server)
     yield tab
-    context.close()
+    tab.context.close()
 
 
 def screenshot(tab, name: str) -> Path:
