@@ -145,23 +145,36 @@ def _persist(parsed: ParsedArticle, options: ImportOptions, result: ImportResult
         )
     else:
         article.body = parsed.body
-    article.imported_body_sha256 = body_sha256(parsed.body)
+    for name, value in source_fields(parsed).items():
+        setattr(article, name, value)
     article.publication = _publication(parsed)
-    article.title = parsed.title
-    article.published_at = parsed.published_at
-    article.location = parsed.location
-    article.source_url = parsed.source_url
-    article.cover_url = parsed.cover_url
-    article.footer = parsed.footer
-    article.source_sha256 = parsed.sha256
-    article.imported_at = timezone.now()
     article.full_clean(exclude=["slug"], validate_unique=False, validate_constraints=False)
     article.save()
     ArticleKey.objects.get_or_create(key=article.source_key, defaults={"article": article, "url": article.source_url})
 
     article.links.filter(kind__in=Link.SOURCE_KINDS).delete()
+    Link.objects.bulk_create(source_links(article, parsed))
+    result.article = article
+
+
+def source_fields(parsed: ParsedArticle) -> dict:
+    """What an import takes from the source document (the body apart: an editor's edit may stand)."""
+    return {
+        "imported_body_sha256": body_sha256(parsed.body),
+        "title": parsed.title,
+        "published_at": parsed.published_at,
+        "location": parsed.location,
+        "source_url": parsed.source_url,
+        "cover_url": parsed.cover_url,
+        "footer": parsed.footer,
+        "source_sha256": parsed.sha256,
+        "imported_at": timezone.now(),
+    }
+
+
+def source_links(article: Article, parsed: ParsedArticle) -> list[Link]:
     text_length = Link._meta.get_field("text").max_length
-    Link.objects.bulk_create(
+    return [
         Link(
             article=article,
             url=link.url,
@@ -172,8 +185,7 @@ def _persist(parsed: ParsedArticle, options: ImportOptions, result: ImportResult
             position=position,
         )
         for position, link in enumerate(parsed.links)
-    )
-    result.article = article
+    ]
 
 
 def _publication(parsed: ParsedArticle) -> Publication | None:

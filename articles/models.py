@@ -23,11 +23,20 @@ RELATED_ARTICLES = 5
 
 def unique_slug(model: type[models.Model], text: str, *, exclude_pk=None, fallback: str = "item") -> str:
     """A readable unicode slug for ``text`` that no other row of ``model`` uses yet."""
-    max_length = model._meta.get_field("slug").max_length
-    base = slugify(text, allow_unicode=True)[: max_length - 8].strip("-") or fallback
+    base = slug_base(model, text, fallback)
     taken = set(
         model._default_manager.filter(slug__startswith=base).exclude(pk=exclude_pk).values_list("slug", flat=True)
     )
+    return first_free_slug(base, taken)
+
+
+def slug_base(model: type[models.Model], text: str, fallback: str) -> str:
+    max_length = model._meta.get_field("slug").max_length
+    return slugify(text, allow_unicode=True)[: max_length - 8].strip("-") or fallback
+
+
+def first_free_slug(base: str, taken: set[str]) -> str:
+    """``base``, or ``base-2``, ``base-3``… whichever is not ``taken`` first."""
     slug, number = base, 2
     while slug in taken:
         slug, number = f"{base}-{number}", number + 1

@@ -11,7 +11,7 @@ from django.utils.text import slugify
 
 from articles.models import Article
 
-from .detection import AliasEntry, Matcher, context_around
+from .detection import AliasEntry, Matcher, PersonHits, context_around
 from .folding import fold
 from .models import Alias, CandidateOccurrence, Mention, NameCandidate, Person, PersonRedirect
 
@@ -64,14 +64,7 @@ def detect_mentions(article: Article, *, matcher: Matcher | None = None) -> Ment
             to_create.append(mention)
         else:
             to_update.append(mention)
-        mention.count = hits.count
-        mention.spans = [list(span) for span in hits.spans]
-        mention.context = context_around(article.body, hits.spans[0])
-        mention.matched_text = article.body[hits.spans[0][0] : hits.spans[0][1]][:200]
-        mention.is_near_miss = hits.near_miss
-        mention.updated_at = now
-        if mention.reviewed_at is None:
-            mention.status = Mention.Status.CONFIRMED if hits.unambiguous else Mention.Status.SUGGESTED
+        apply_hits(mention, article.body, hits, now=now)
     stale = [m.pk for m in existing.values() if m.reviewed_at is None and m.origin == Mention.Origin.DETECTED]
     for mention in existing.values():
         if mention.pk not in stale and mention.count:
@@ -85,6 +78,18 @@ def detect_mentions(article: Article, *, matcher: Matcher | None = None) -> Ment
     _record_candidates(article, detection.candidates)
     changes.added, changes.updated, changes.removed = len(to_create), len(to_update), len(stale)
     return changes
+
+
+def apply_hits(mention: Mention, body: str, hits: PersonHits, *, now) -> None:
+    """Set what detection found on ``mention``; an editor's decision on its status stands."""
+    mention.count = hits.count
+    mention.spans = [list(span) for span in hits.spans]
+    mention.context = context_around(body, hits.spans[0])
+    mention.matched_text = body[hits.spans[0][0] : hits.spans[0][1]][:200]
+    mention.is_near_miss = hits.near_miss
+    mention.updated_at = now
+    if mention.reviewed_at is None:
+        mention.status = Mention.Status.CONFIRMED if hits.unambiguous else Mention.Status.SUGGESTED
 
 
 def _record_candidates(article: Article, found: dict[str, tuple[str, int]]) -> None:
