@@ -14,7 +14,7 @@ from taggit.managers import TaggableManager
 from taggit.models import TaggedItem
 
 from .parsing.document import MAX_URL_LENGTH
-from .rendering import plain_text, render_markdown
+from .rendering import plain_text, relink, render_markdown
 from .wechat import canonical_key
 
 EXCERPT_LENGTH = 140
@@ -239,14 +239,20 @@ class Article(models.Model):
         }
 
     def claim_links(self) -> None:
-        """Point every link to one of this article's identities at it, and re-render the referrers."""
-        identities = [self.source_key, *self.keys.values_list("key", flat=True)]
+        """Point every link to one of this article's identities at it; the referrers then link to its page."""
+        identities = {self.source_key, *self.keys.values_list("key", flat=True)} - {""}
         if (
-            Link.objects.filter(target_key__in=[key for key in identities if key])
-            .exclude(target=self)
-            .update(target=self)
+            Link.objects.filter(target_key__in=identities).exclude(target=self).update(target=self)
+            and self.is_published
         ):
-            self.refresh_referrers()
+            # Their stored HTML is relinked, not rendered again: an import may make hundreds of referrers.
+            page = self.get_absolute_url()
+            referrers = list(
+                Article.objects.filter(links__target=self).exclude(pk=self.pk).distinct().only("pk", "body_html")
+            )
+            for referrer in referrers:
+                referrer.body_html = relink(referrer.body_html, dict.fromkeys(identities, page))
+            Article.objects.bulk_update(referrers, ["body_html"])
 
     def delete(self, *args, **kwargs):
         referrers = list(Article.objects.filter(links__target=self).exclude(pk=self.pk).distinct())

@@ -2,6 +2,7 @@
 and the editors' decisions on mentions and name candidates."""
 
 import re
+from collections import defaultdict
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -45,7 +46,8 @@ class MentionChanges:
     removed: int = 0
 
 
-@transaction.atomic
+# Inside an import no savepoint is needed: a failure fails the whole document.
+@transaction.atomic(savepoint=False)
 def detect_mentions(article: Article, *, matcher: Matcher | None = None) -> MentionChanges:
     """Bring ``article``'s mentions and name candidates up to date with its body.
 
@@ -96,7 +98,8 @@ def _record_candidates(article: Article, found: dict[str, tuple[str, int]]) -> N
     """Replace the article's name-candidate occurrences and adjust the candidates' totals by the
     difference: the cost stays the same however many articles a candidate appears in."""
     before = dict(CandidateOccurrence.objects.filter(article=article).values_list("candidate_id", "count"))
-    CandidateOccurrence.objects.filter(article=article).delete()
+    if before:
+        CandidateOccurrence.objects.filter(article=article).delete()
     after: dict[int, int] = {}
     if found:
         known = {candidate.key: candidate for candidate in NameCandidate.objects.filter(key__in=found)}
@@ -107,13 +110,19 @@ def _record_candidates(article: Article, found: dict[str, tuple[str, int]]) -> N
             CandidateOccurrence(candidate=known[key], article=article, count=count) for key, (_, count) in found.items()
         )
         after = {known[key].pk: count for key, (_, count) in found.items()}
+    # One update per distinct change (most are "one more article, one more occurrence"), not per candidate.
+    by_change = defaultdict(list)
     for candidate_id in before.keys() | after.keys():
-        occurrences = after.get(candidate_id, 0) - before.get(candidate_id, 0)
-        articles = (candidate_id in after) - (candidate_id in before)
-        if occurrences or articles:
-            NameCandidate.objects.filter(pk=candidate_id).update(
-                count=F("count") + occurrences, article_count=F("article_count") + articles
-            )
+        change = (
+            after.get(candidate_id, 0) - before.get(candidate_id, 0),
+            (candidate_id in after) - (candidate_id in before),
+        )
+        if any(change):
+            by_change[change].append(candidate_id)
+    for (occurrences, articles), candidate_ids in by_change.items():
+        NameCandidate.objects.filter(pk__in=candidate_ids).update(
+            count=F("count") + occurrences, article_count=F("article_count") + articles
+        )
     gone = set(before) - set(after)
     if gone:
         NameCandidate.objects.filter(pk__in=gone, status=NameCandidate.Status.NEW, article_count=0).delete()

@@ -13,6 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import Resolver404, resolve, reverse
 from taggit.models import Tag, TaggedItem
 
+from articles.importer import import_document
 from articles.models import Article, ArticleKey, Link, Publication
 from bench.corpus import CorpusPlan
 from bench.load_corpus import load_fast
@@ -161,3 +162,36 @@ def test_admin_change_lists_cost_the_same_with_ten_times_the_data(client, corpus
     grow()
     large = count_queries(client, pages)
     assert large == small
+
+
+def _document(number: int, *, links=(), names=()) -> bytes:
+    body = "".join(f"见[第 {n} 篇](https://mp.weixin.qq.com/s?__biz=UVE=&mid={n}&idx=1&sn=x)。" for n in links)
+    body += "".join(f"另一位叫 {name} 的人也说了。" for name in names)
+    return (
+        f"# 第 {number} 篇\n\n文章作者: 测试号\n发布时间: 2024-01-01 10:00\n"
+        f"原文链接: https://mp.weixin.qq.com/s?__biz=UVE=&mid={number}&idx=1\n\n正文。{body}\n"
+    ).encode()
+
+
+def _queries_to_import(targets: int, referrers: int, names: int) -> int:
+    for number in range(1, targets + 1):
+        import_document(_document(number), filename="target")
+    for number in range(1000, 1000 + referrers):
+        import_document(_document(number, links=[500]), filename="referrer")
+    given, family = ["Evan", "Miles", "Tessa", "Ingrid", "Bojan"], ["Okafor", "Kinsley", "Petrov", "Lindqvist"]
+    document = _document(500, links=range(1, targets + 1), names=[f"{g} {f}" for g in given for f in family][:names])
+    with CaptureQueriesContext(connection) as queries:
+        result = import_document(document, filename="measured")
+    assert result.outcome == "created"
+    page = result.article.get_absolute_url()
+    assert Article.objects.filter(source_key__contains=":1000:").get().body_html.count(f'href="{page}"') == 1
+    assert result.article.body_html.count('href="/articles/') == targets
+    assert NameCandidate.objects.filter(article_count=1).count() == names
+    return len(queries)
+
+
+def test_an_import_costs_the_same_queries_whatever_its_links_referrers_and_names(db):
+    small = _queries_to_import(targets=1, referrers=1, names=1)
+    for model in (Link, ArticleKey, Mention, CandidateOccurrence, NameCandidate, Article):
+        model.objects.all().delete()
+    assert _queries_to_import(targets=20, referrers=20, names=12) == small
