@@ -19,6 +19,7 @@ from .wechat import canonical_key
 
 EXCERPT_LENGTH = 140
 RELATED_ARTICLES = 5
+RELATED_CANDIDATES = 300
 
 
 def unique_slug(model: type[models.Model], text: str, *, exclude_pk=None, fallback: str = "item") -> str:
@@ -87,32 +88,38 @@ class ArticleQuerySet(models.QuerySet):
         """What an article card shows: its publication, its cover and its tags."""
         return self.select_related("publication", "cover_image").prefetch_related("tags")
 
-    def sharing_people_and_tags_with(self, article: "Article"):
-        """Published articles ranked by the confirmed people and tags they share with ``article``."""
+    def sharing_people_and_tags_with(self, article: "Article", *, candidates: int = RELATED_CANDIDATES):
+        """Published articles ranked by the confirmed people and tags they share with ``article``.
+
+        Only the ``candidates`` latest articles sharing anything are ranked: a popular tag is on a
+        third of the archive, and ranking all of those would make every article page cost as much
+        as the archive is large.
+        """
         # The people app hangs mentions on articles; reached through the reverse relation only.
         mentions = Article._meta.get_field("mentions").related_model.objects.confirmed()
         people = mentions.filter(article=article).values("person")
+        tagged = TaggedItem.objects.filter(
+            content_type=ContentType.objects.get_for_model(Article), tag__in=article.tags.values("pk")
+        )
         shared_people = (
             mentions.filter(article=OuterRef("pk"), person__in=people)
             .values("article")
             .annotate(total=Count("pk"))
             .values("total")
         )
-        shared_tags = (
-            TaggedItem.objects.filter(
-                content_type=ContentType.objects.get_for_model(Article),
-                object_id=OuterRef("pk"),
-                tag__in=article.tags.values("pk"),
-            )
-            .values("object_id")
-            .annotate(total=Count("pk"))
-            .values("total")
-        )
-        return (
+        shared_tags = tagged.filter(object_id=OuterRef("pk")).values("object_id").annotate(total=Count("pk"))
+        latest_sharing = (
             self.published()
             .exclude(pk=article.pk)
-            .annotate(shared=Coalesce(Subquery(shared_people), 0) + Coalesce(Subquery(shared_tags), 0))
-            .filter(shared__gt=0)
+            .filter(
+                Q(pk__in=mentions.filter(person__in=people).values("article")) | Q(pk__in=tagged.values("object_id"))
+            )
+            .order_by("-published_at")
+            .values("pk")[:candidates]
+        )
+        return (
+            self.filter(pk__in=latest_sharing)
+            .annotate(shared=Coalesce(Subquery(shared_people), 0) + Coalesce(Subquery(shared_tags.values("total")), 0))
             .order_by("-shared", "-published_at")
         )
 

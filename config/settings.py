@@ -176,6 +176,9 @@ ARCHIVE_IMAGE_ALLOW_PRIVATE_HOSTS = env_bool("ARCHIVE_IMAGE_ALLOW_PRIVATE_HOSTS"
 # Media files are served by the reverse proxy in production; a local run serves them itself.
 ARCHIVE_SERVE_MEDIA = env_bool("ARCHIVE_SERVE_MEDIA", DEBUG or LOCAL_RUN)
 
+# bench/run.py's yardstick: /bench/trivial, a view that does nothing, on the same stack. Never in production.
+ARCHIVE_BENCH_TRIVIAL_VIEW = env_bool("ARCHIVE_BENCH_TRIVIAL_VIEW", False)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
