@@ -162,7 +162,7 @@ class gunicorn:
 
 def wrk(base: str, load) -> dict:
     """Requests per second and latency percentiles of one load (a path, or a file of paths)."""
-    command = ["wrk", "-t2", "-c16", f"-d{SECONDS}s", "-s", str(WRK_SCRIPT)]
+    command = ["wrk", "-t2", "-c16", f"-d{SECONDS}s", "--timeout", "30s", "-s", str(WRK_SCRIPT)]
     target = base + (load if isinstance(load, str) else "/")
     output = run([*command, target, "--", str(load) if isinstance(load, Path) else ""]).stdout
     requests, seconds, p95, p50, errors = re.search(r"BENCH (\d+) ([\d.]+) ([\d.]+) ([\d.]+) (\d+)", output).groups()
