@@ -86,6 +86,7 @@ def suite(url: str, var_dir: Path) -> dict:
     ratio = run([PYTHON, "bench/import_ratio.py", str(IMPORT_FILES), "1000"], env).stdout
     results["import"] = ratio
     results["memory"] = run([PYTHON, "bench/import_batch.py", *map(str, MEMORY_FILES)], env).stdout
+    results["commands"] = COMMANDS
     return results
 
 
@@ -270,6 +271,7 @@ def main():
             if child.returncode:
                 raise SystemExit(f"{name}: the suite failed\n{child.stderr[-4000:]}")
             databases[name] = json.loads(child.stdout.strip().splitlines()[-1])
+            COMMANDS.extend(databases[name].pop("commands"))
     report = write_results(started, detection, databases)
     print(report)
 
