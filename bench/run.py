@@ -50,6 +50,7 @@ PEOPLE = max(200, int(10_000 * SCALE))
 IMPORT_FILES = max(200, int(1000 * SCALE))
 MEMORY_FILES = (max(100, int(1000 * SCALE)), max(1000, int(10_000 * SCALE)))
 WRK_SCRIPT = Path(__file__).with_name("wrk_paths.lua")
+KEPT_MARKER = "<!-- Profiling notes: kept by bench/run.py -->"
 COMMANDS: list[str] = []  # every command that produced a figure, for RESULTS.md
 
 
@@ -347,7 +348,12 @@ def write_results(started: datetime, detection: str, databases: dict) -> str:
     lines += ["## Mention detection (no database)", "", "```", detection.strip(), "```", ""]
     lines += ["## Commands", "", "```", "make bench   # = python bench/run.py", *dict.fromkeys(COMMANDS), "```", ""]
     text = "\n".join(lines)
-    Path(__file__).with_name("RESULTS.md").write_text(text, encoding="utf-8")
+    results_file = Path(__file__).with_name("RESULTS.md")
+    # The profiling notes below the marker are written by people and survive each run.
+    previous = results_file.read_text(encoding="utf-8") if results_file.exists() else ""
+    if KEPT_MARKER in previous:
+        text += "\n" + KEPT_MARKER + previous.split(KEPT_MARKER, 1)[1]
+    results_file.write_text(text, encoding="utf-8")
     return text
 
 
