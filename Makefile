@@ -27,10 +27,11 @@ editor: setup ## create an admin login for an editor (asks for a name and a pass
 test: $(VENV)/.installed-dev $(AXE) ## the whole suite
 	$(BIN)/pytest
 
-bench: $(VENV)/.installed-dev ## benchmarks (minutes, not part of the suite)
-	$(PY) bench/detection.py
+# Writes bench/RESULTS.md. BENCH_SCALE=0.05 for a quick run; REDIS_URL=redis://… to measure the page cache.
+bench: $(VENV)/.installed-dev ## benchmarks on SQLite and PostgreSQL (not part of the suite)
+	@command -v wrk >/dev/null || apt-get install -y wrk || (apt-get update && apt-get install -y wrk)
+	$(PY) bench/run.py
 	$(PY) bench/pathological.py
-	$(PY) bench/import_batch.py 1000
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .

@@ -13,11 +13,13 @@ from enum import StrEnum
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, IntegrityError, transaction
+from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 
 from .images import MirrorReport, mirror_article_images
 from .models import Article, ArticleKey, Link, Publication
 from .parsing import ImportFormatError, ParsedArticle, parse_document
+from .rendering import relink
 
 # Further steps for a created or updated article, run inside its import transaction.
 # Other apps register theirs (people's mention detection does, in PeopleConfig.ready):
@@ -119,8 +121,9 @@ def body_sha256(body: str) -> str:
 def _persist(parsed: ParsedArticle, options: ImportOptions, result: ImportResult) -> None:
     # Known under this identity as its own source, or as another of its addresses.
     article_id = (
-        Article.objects.filter(source_key=parsed.source_key).values_list("pk", flat=True).first()
-        or ArticleKey.objects.filter(key=parsed.source_key).values_list("article_id", flat=True).first()
+        Article.objects.filter(Q(source_key=parsed.source_key) | Q(keys__key=parsed.source_key))
+        .values_list("pk", flat=True)
+        .first()
     )
     article = Article.objects.select_for_update().filter(pk=article_id).first() if article_id else None
     if article and article.source_sha256 == parsed.sha256:
@@ -145,23 +148,41 @@ def _persist(parsed: ParsedArticle, options: ImportOptions, result: ImportResult
         )
     else:
         article.body = parsed.body
-    article.imported_body_sha256 = body_sha256(parsed.body)
+    for name, value in source_fields(parsed).items():
+        setattr(article, name, value)
     article.publication = _publication(parsed)
-    article.title = parsed.title
-    article.published_at = parsed.published_at
-    article.location = parsed.location
-    article.source_url = parsed.source_url
-    article.cover_url = parsed.cover_url
-    article.footer = parsed.footer
-    article.source_sha256 = parsed.sha256
-    article.imported_at = timezone.now()
-    article.full_clean(exclude=["slug"], validate_unique=False, validate_constraints=False)
+    # The publication was just read or created: validating it would only read it again.
+    article.full_clean(exclude=["slug", "publication"], validate_unique=False, validate_constraints=False)
     article.save()
-    ArticleKey.objects.get_or_create(key=article.source_key, defaults={"article": article, "url": article.source_url})
+    # Unless the identity is already known (as this article's, or as another address of one).
+    ArticleKey.objects.bulk_create(
+        [ArticleKey(key=article.source_key, article=article, url=article.source_url)], ignore_conflicts=True
+    )
 
-    article.links.filter(kind__in=Link.SOURCE_KINDS).delete()
+    if result.outcome == Outcome.UPDATED:
+        article.links.filter(kind__in=Link.SOURCE_KINDS).delete()
+    Link.objects.bulk_create(source_links(article, parsed))
+    result.article = article
+
+
+def source_fields(parsed: ParsedArticle) -> dict:
+    """What an import takes from the source document (the body apart: an editor's edit may stand)."""
+    return {
+        "imported_body_sha256": body_sha256(parsed.body),
+        "title": parsed.title,
+        "published_at": parsed.published_at,
+        "location": parsed.location,
+        "source_url": parsed.source_url,
+        "cover_url": parsed.cover_url,
+        "footer": parsed.footer,
+        "source_sha256": parsed.sha256,
+        "imported_at": timezone.now(),
+    }
+
+
+def source_links(article: Article, parsed: ParsedArticle) -> list[Link]:
     text_length = Link._meta.get_field("text").max_length
-    Link.objects.bulk_create(
+    return [
         Link(
             article=article,
             url=link.url,
@@ -172,8 +193,7 @@ def _persist(parsed: ParsedArticle, options: ImportOptions, result: ImportResult
             position=position,
         )
         for position, link in enumerate(parsed.links)
-    )
-    result.article = article
+    ]
 
 
 def _publication(parsed: ParsedArticle) -> Publication | None:
@@ -193,10 +213,12 @@ def _publication(parsed: ParsedArticle) -> Publication | None:
 def _link(article: Article) -> None:
     """Resolve this article's links to archived articles, and other articles' links to this one
     (under any of its identities): backlinks appear whichever of the two arrived first."""
-    target_keys = set(article.links.values_list("target_key", flat=True))
-    for key, target_id in ArticleKey.objects.filter(key__in=target_keys).values_list("key", "article_id"):
-        article.links.filter(target_key=key).update(target_id=target_id)
+    article.links.filter(target_key__in=ArticleKey.objects.values("key")).update(
+        target=Subquery(ArticleKey.objects.filter(key=OuterRef("target_key")).values("article_id")[:1])
+    )
     article.claim_links()
-    # The body was rendered before its links knew their targets: render again if any leads here.
-    if article.local_link_targets():
-        article.save(update_fields=["body_html"])
+    # The body was rendered before its links knew their targets: the ones leading to our pages now do.
+    local_links = article.local_link_targets()
+    if local_links:
+        article.body_html = relink(article.body_html, local_links)
+        Article.objects.filter(pk=article.pk).update(body_html=article.body_html)

@@ -17,20 +17,30 @@ from taggit.managers import TaggableManager
 from taggit.models import TaggedItem
 
 from .parsing.document import MAX_URL_LENGTH
-from .rendering import plain_text, render_markdown
+from .rendering import plain_text, relink, render_markdown
 from .wechat import canonical_key
 
 EXCERPT_LENGTH = 140
 RELATED_ARTICLES = 5
+RELATED_CANDIDATES = 300
 
 
 def unique_slug(model: type[models.Model], text: str, *, exclude_pk=None, fallback: str = "item") -> str:
     """A readable unicode slug for ``text`` that no other row of ``model`` uses yet."""
-    max_length = model._meta.get_field("slug").max_length
-    base = slugify(text, allow_unicode=True)[: max_length - 8].strip("-") or fallback
+    base = slug_base(model, text, fallback)
     taken = set(
         model._default_manager.filter(slug__startswith=base).exclude(pk=exclude_pk).values_list("slug", flat=True)
     )
+    return first_free_slug(base, taken)
+
+
+def slug_base(model: type[models.Model], text: str, fallback: str) -> str:
+    max_length = model._meta.get_field("slug").max_length
+    return slugify(text, allow_unicode=True)[: max_length - 8].strip("-") or fallback
+
+
+def first_free_slug(base: str, taken: set[str]) -> str:
+    """``base``, or ``base-2``, ``base-3``… whichever is not ``taken`` first."""
     slug, number = base, 2
     while slug in taken:
         slug, number = f"{base}-{number}", number + 1
@@ -81,32 +91,38 @@ class ArticleQuerySet(models.QuerySet):
         """What an article card shows: its publication, its cover and its tags."""
         return self.select_related("publication", "cover_image").prefetch_related("tags")
 
-    def sharing_people_and_tags_with(self, article: "Article"):
-        """Published articles ranked by the confirmed people and tags they share with ``article``."""
+    def sharing_people_and_tags_with(self, article: "Article", *, candidates: int = RELATED_CANDIDATES):
+        """Published articles ranked by the confirmed people and tags they share with ``article``.
+
+        Only the ``candidates`` latest articles sharing anything are ranked: a popular tag is on a
+        third of the archive, and ranking all of those would make every article page cost as much
+        as the archive is large.
+        """
         # The people app hangs mentions on articles; reached through the reverse relation only.
         mentions = Article._meta.get_field("mentions").related_model.objects.confirmed()
         people = mentions.filter(article=article).values("person")
+        tagged = TaggedItem.objects.filter(
+            content_type=ContentType.objects.get_for_model(Article), tag__in=article.tags.values("pk")
+        )
         shared_people = (
             mentions.filter(article=OuterRef("pk"), person__in=people)
             .values("article")
             .annotate(total=Count("pk"))
             .values("total")
         )
-        shared_tags = (
-            TaggedItem.objects.filter(
-                content_type=ContentType.objects.get_for_model(Article),
-                object_id=OuterRef("pk"),
-                tag__in=article.tags.values("pk"),
-            )
-            .values("object_id")
-            .annotate(total=Count("pk"))
-            .values("total")
-        )
-        return (
+        shared_tags = tagged.filter(object_id=OuterRef("pk")).values("object_id").annotate(total=Count("pk"))
+        latest_sharing = (
             self.published()
             .exclude(pk=article.pk)
-            .annotate(shared=Coalesce(Subquery(shared_people), 0) + Coalesce(Subquery(shared_tags), 0))
-            .filter(shared__gt=0)
+            .filter(
+                Q(pk__in=mentions.filter(person__in=people).values("article")) | Q(pk__in=tagged.values("object_id"))
+            )
+            .order_by("-published_at")
+            .values("pk")[:candidates]
+        )
+        return (
+            self.filter(pk__in=latest_sharing)
+            .annotate(shared=Coalesce(Subquery(shared_people), 0) + Coalesce(Subquery(shared_tags.values("total")), 0))
             .order_by("-shared", "-published_at")
         )
 
@@ -235,14 +251,20 @@ class Article(models.Model):
         }
 
     def claim_links(self) -> None:
-        """Point every link to one of this article's identities at it, and re-render the referrers."""
-        identities = [self.source_key, *self.keys.values_list("key", flat=True)]
+        """Point every link to one of this article's identities at it; the referrers then link to its page."""
+        identities = {self.source_key, *self.keys.values_list("key", flat=True)} - {""}
         if (
-            Link.objects.filter(target_key__in=[key for key in identities if key])
-            .exclude(target=self)
-            .update(target=self)
+            Link.objects.filter(target_key__in=identities).exclude(target=self).update(target=self)
+            and self.is_published
         ):
-            self.refresh_referrers()
+            # Their stored HTML is relinked, not rendered again: an import may make hundreds of referrers.
+            page = self.get_absolute_url()
+            referrers = list(
+                Article.objects.filter(links__target=self).exclude(pk=self.pk).distinct().only("pk", "body_html")
+            )
+            for referrer in referrers:
+                referrer.body_html = relink(referrer.body_html, dict.fromkeys(identities, page))
+            Article.objects.bulk_update(referrers, ["body_html"])
 
     def delete(self, *args, **kwargs):
         referrers = list(Article.objects.filter(links__target=self).exclude(pk=self.pk).distinct())

@@ -57,6 +57,9 @@ _RULE_LINE = re.compile(r"^[ \t]*(?:\*[ \t]*){3,}$", re.MULTILINE)
 # which renders them exactly as written.
 _MAX_UNCLOSED_BRACKETS = 32
 
+# An <a> as render_markdown writes it: href, then title and rel when present.
+_ANCHOR = re.compile(r'<a href="(?P<href>[^"]*)"(?P<title>(?: title="[^"]*")?)(?: rel="nofollow noopener")?>')
+
 ALLOWED_TAGS = {
     "a", "abbr", "b", "blockquote", "br", "code", "del", "em", "h1", "h2", "h3", "h4", "h5", "h6",
     "hr", "i", "img", "li", "ol", "p", "pre", "s", "strong", "sub", "sup", "table", "tbody", "td",
@@ -106,6 +109,24 @@ def render_markdown(
         allowed_classes=ALLOWED_CLASSES,
         link_rel=None,
     )
+
+
+def relink(html: str, local_links: Mapping[str, str]) -> str:
+    """``html`` from ``render_markdown`` with its links to the identities in ``local_links`` leading to
+    our pages: the same HTML as rendering the Markdown again with those local links, at a fraction
+    of the cost. Used when an article arrives and the articles linking to it must point at it."""
+
+    def local(anchor: re.Match) -> str:
+        try:
+            target = local_links.get(canonical_key(html_entities.unescape(anchor["href"])))
+        except ValueError:  # our own pages and mailto: links have no identity
+            return anchor.group()
+        if target is None:
+            return anchor.group()
+        # Serialised as nh3 serialises attributes; our addresses are percent-encoded already.
+        return f'<a href="{target.replace("&", "&amp;").replace(chr(34), "&quot;")}"{anchor["title"]}>'
+
+    return _ANCHOR.sub(local, html)
 
 
 def plain_text(html: str) -> str:

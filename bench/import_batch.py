@@ -2,6 +2,7 @@
 report the time and the peak memory (RSS) of that process.
 
     .venv/bin/python bench/import_batch.py 1000 [10000 …]
+    DATABASE_URL=postgres://… .venv/bin/python bench/import_batch.py 1000   # that database, emptied first
 
 Each article is the seed with its own title, link identity and a line of its own, so every
 file is a real create through the whole pipeline (parse, persist, link).
@@ -16,6 +17,10 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.databases import reset  # noqa: E402
+
 SEED = (ROOT / "samples" / "000_5ed6fe22a0f5a53e.txt").read_text(encoding="utf-8")
 
 
@@ -27,13 +32,13 @@ def write_corpus(folder: Path, count: int) -> None:
         (folder / f"{number:06d}.md").write_text(text, encoding="utf-8")
 
 
-PYTHON = str(ROOT / ".venv" / "bin" / "python")
+PYTHON = sys.executable
 
 
 def import_corpus(folder: Path, var_dir: Path) -> tuple[float, float]:
     """Time and peak RSS of one import, measured by a fresh child so runs do not mix."""
     env = {**os.environ, "ARCHIVE_VAR_DIR": str(var_dir), "DJANGO_SECRET_KEY": "bench", "DJANGO_ALLOWED_HOSTS": "x"}
-    subprocess.run([PYTHON, "manage.py", "migrate", "-v", "0"], cwd=ROOT, env=env, check=True)
+    reset(env.get("DATABASE_URL") or f"sqlite:///{var_dir / 'db.sqlite3'}", env)
     measured = subprocess.run(
         [PYTHON, __file__, "--measure", str(folder)], cwd=ROOT, env=env, check=True, capture_output=True, text=True
     )

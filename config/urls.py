@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.sitemaps import views as sitemaps
+from django.http import HttpResponse
 from django.urls import include, path, re_path
 from django.utils.translation import gettext_lazy as _
 from django.views.static import serve
@@ -46,3 +47,7 @@ urlpatterns = [
 if settings.ARCHIVE_SERVE_MEDIA:
     # For a local run only; in production the reverse proxy serves MEDIA_ROOT (README).
     urlpatterns.insert(0, re_path(r"^media/(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT}))
+
+if settings.ARCHIVE_BENCH_TRIVIAL_VIEW:
+    # What a page's throughput is measured against (bench/run.py): the same middleware, no work.
+    urlpatterns.insert(0, path("bench/trivial", lambda request: HttpResponse("ok\n", content_type="text/plain")))

@@ -2,6 +2,7 @@
 and the editors' decisions on mentions and name candidates."""
 
 import re
+from collections import defaultdict
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -11,7 +12,7 @@ from django.utils.text import slugify
 
 from articles.models import Article
 
-from .detection import AliasEntry, Matcher, context_around
+from .detection import AliasEntry, Matcher, PersonHits, context_around
 from .folding import fold
 from .models import Alias, CandidateOccurrence, Mention, NameCandidate, Person, PersonRedirect
 
@@ -45,7 +46,8 @@ class MentionChanges:
     removed: int = 0
 
 
-@transaction.atomic
+# Inside an import no savepoint is needed: a failure fails the whole document.
+@transaction.atomic(savepoint=False)
 def detect_mentions(article: Article, *, matcher: Matcher | None = None) -> MentionChanges:
     """Bring ``article``'s mentions and name candidates up to date with its body.
 
@@ -64,14 +66,7 @@ def detect_mentions(article: Article, *, matcher: Matcher | None = None) -> Ment
             to_create.append(mention)
         else:
             to_update.append(mention)
-        mention.count = hits.count
-        mention.spans = [list(span) for span in hits.spans]
-        mention.context = context_around(article.body, hits.spans[0])
-        mention.matched_text = article.body[hits.spans[0][0] : hits.spans[0][1]][:200]
-        mention.is_near_miss = hits.near_miss
-        mention.updated_at = now
-        if mention.reviewed_at is None:
-            mention.status = Mention.Status.CONFIRMED if hits.unambiguous else Mention.Status.SUGGESTED
+        apply_hits(mention, article.body, hits, now=now)
     stale = [m.pk for m in existing.values() if m.reviewed_at is None and m.origin == Mention.Origin.DETECTED]
     for mention in existing.values():
         if mention.pk not in stale and mention.count:
@@ -87,11 +82,24 @@ def detect_mentions(article: Article, *, matcher: Matcher | None = None) -> Ment
     return changes
 
 
+def apply_hits(mention: Mention, body: str, hits: PersonHits, *, now) -> None:
+    """Set what detection found on ``mention``; an editor's decision on its status stands."""
+    mention.count = hits.count
+    mention.spans = [list(span) for span in hits.spans]
+    mention.context = context_around(body, hits.spans[0])
+    mention.matched_text = body[hits.spans[0][0] : hits.spans[0][1]][:200]
+    mention.is_near_miss = hits.near_miss
+    mention.updated_at = now
+    if mention.reviewed_at is None:
+        mention.status = Mention.Status.CONFIRMED if hits.unambiguous else Mention.Status.SUGGESTED
+
+
 def _record_candidates(article: Article, found: dict[str, tuple[str, int]]) -> None:
     """Replace the article's name-candidate occurrences and adjust the candidates' totals by the
     difference: the cost stays the same however many articles a candidate appears in."""
     before = dict(CandidateOccurrence.objects.filter(article=article).values_list("candidate_id", "count"))
-    CandidateOccurrence.objects.filter(article=article).delete()
+    if before:
+        CandidateOccurrence.objects.filter(article=article).delete()
     after: dict[int, int] = {}
     if found:
         known = {candidate.key: candidate for candidate in NameCandidate.objects.filter(key__in=found)}
@@ -102,13 +110,19 @@ def _record_candidates(article: Article, found: dict[str, tuple[str, int]]) -> N
             CandidateOccurrence(candidate=known[key], article=article, count=count) for key, (_, count) in found.items()
         )
         after = {known[key].pk: count for key, (_, count) in found.items()}
+    # One update per distinct change (most are "one more article, one more occurrence"), not per candidate.
+    by_change = defaultdict(list)
     for candidate_id in before.keys() | after.keys():
-        occurrences = after.get(candidate_id, 0) - before.get(candidate_id, 0)
-        articles = (candidate_id in after) - (candidate_id in before)
-        if occurrences or articles:
-            NameCandidate.objects.filter(pk=candidate_id).update(
-                count=F("count") + occurrences, article_count=F("article_count") + articles
-            )
+        change = (
+            after.get(candidate_id, 0) - before.get(candidate_id, 0),
+            (candidate_id in after) - (candidate_id in before),
+        )
+        if any(change):
+            by_change[change].append(candidate_id)
+    for (occurrences, articles), candidate_ids in by_change.items():
+        NameCandidate.objects.filter(pk__in=candidate_ids).update(
+            count=F("count") + occurrences, article_count=F("article_count") + articles
+        )
     gone = set(before) - set(after)
     if gone:
         NameCandidate.objects.filter(pk__in=gone, status=NameCandidate.Status.NEW, article_count=0).delete()

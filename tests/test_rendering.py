@@ -95,3 +95,16 @@ def test_empty_input_renders_empty():
 def test_plain_text_for_excerpts():
     html = render_markdown("第一段，**重点**。\n\n第二段 <b>x</b> &amp; [链接](https://example.com/)。")
     assert plain_text(html) == "第一段，重点。第二段 <b>x</b> & 链接。"
+
+
+def test_relinking_stored_html_gives_what_rendering_again_gives(seed_text):
+    from articles.rendering import relink
+    from articles.wechat import canonical_key
+
+    body = seed_text.split("\n\n", 3)[3]
+    linked = "http://mp.weixin.qq.com/s?__biz=MzIyMDA3MjMwNw==&mid=2455853860&idx=1&sn=8b69224cab296d654551c85c8c89f91e"
+    local = {canonical_key(linked): "/articles/%E7%AC%AC-2/", "wechat-short:none": "/articles/x/"}
+    relinked = relink(render_markdown(body), local)
+    assert relinked == render_markdown(body, local_links=local)
+    assert relinked.count('href="/articles/%E7%AC%AC-2/"') >= 1
+    assert relink(relinked, local) == relinked  # our own pages are left alone

@@ -1,0 +1,77 @@
+"""Full import throughput ÷ parse-and-render-only throughput, on the same files (goal ≥ 0.33).
+
+    DATABASE_URL=… .venv/bin/python bench/import_ratio.py [FILES] [PEOPLE]
+
+The database must be migrated and hold no articles (bench/run.py makes a fresh one). The files
+are synthetic corpus documents (bench/corpus.py); the registry of PEOPLE people is loaded first,
+so mention detection does real work. Both measurements run side by side, alternating chunks of
+50 files, so machine noise hits both alike. Also prints the queries per imported file.
+"""
+
+import os
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+
+import django
+
+django.setup()
+
+from django.db import connection, reset_queries  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+
+from articles import rendering  # noqa: E402
+from articles.importer import Outcome, import_document  # noqa: E402
+from articles.parsing import parse_document  # noqa: E402
+from bench.corpus import CorpusPlan  # noqa: E402
+from people.services import import_registry  # noqa: E402
+
+CHUNK = 50
+
+
+def parse_and_render(documents: list[tuple[str, bytes]]) -> None:
+    for name, data in documents:
+        rendering.render_markdown(parse_document(data, name).body)
+
+
+def import_all(documents: list[tuple[str, bytes]]) -> int:
+    queries = 0
+    for name, data in documents:
+        with CaptureQueriesContext(connection) as captured:
+            result = import_document(data, filename=name)
+        if result.outcome != Outcome.CREATED:
+            raise SystemExit(f"{name}: {result.outcome} {result.error}")
+        queries += len(captured)
+    reset_queries()
+    return queries
+
+
+def main():
+    files = int(sys.argv[1]) if len(sys.argv) > 1 else 1000
+    people = int(sys.argv[2]) if len(sys.argv) > 2 else 1000
+    plan = CorpusPlan(articles=files, people=people, seed=1)
+    import_registry(plan.registry())
+    documents = [(f"{number:06d}.md", plan.document(number)) for number in range(files)]
+    parse_seconds = import_seconds = 0.0
+    queries = 0
+    for start in range(0, files, CHUNK):
+        chunk = documents[start : start + CHUNK]
+        rendering._parse.cache_clear()  # neither side may reuse the other's parse of a body
+        started = time.perf_counter()
+        parse_and_render(chunk)
+        parse_seconds += time.perf_counter() - started
+        rendering._parse.cache_clear()
+        started = time.perf_counter()
+        queries += import_all(chunk)
+        import_seconds += time.perf_counter() - started
+    print(f"files: {files}, people: {people}, database: {connection.vendor}")
+    print(f"parse and render only: {files / parse_seconds:8.1f} files/s")
+    print(f"full import:           {files / import_seconds:8.1f} files/s ({queries / files:.1f} queries per file)")
+    print(f"ratio: {parse_seconds / import_seconds:.2f} (goal ≥ 0.33)")
+
+
+if __name__ == "__main__":
+    main()
