@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PY := $(BIN)/python
 MANAGE := $(PY) manage.py
 
-.PHONY: run test lint bench install setup editor clean
+.PHONY: run test lint bench install setup editor superuser clean
 
 run: setup ## install, migrate, import the samples and serve on http://127.0.0.1:8000
 	@echo
@@ -20,7 +20,10 @@ setup: $(VENV)/.installed var/secret_key
 	$(MANAGE) import_people samples/people.yaml --no-detect
 	$(MANAGE) import_article samples/
 
-editor: setup ## create an admin login for an editor (asks for a name and a password)
+editor: setup ## create an editor's login: staff in the Editors group (asks for a name and a password)
+	$(MANAGE) create_editor
+
+superuser: setup ## create an administrator, who also manages users and groups
 	$(MANAGE) createsuperuser
 
 test: $(VENV)/.installed-dev ## the whole suite

@@ -1,5 +1,8 @@
 from django import forms
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from taggit.forms import TagWidget
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -22,3 +25,20 @@ class ImportUploadForm(forms.Form):
     )
     draft = forms.BooleanField(label=_("Keep new articles as drafts"), required=False)
     overwrite = forms.BooleanField(label=_("Take the source's body even where an editor changed it"), required=False)
+
+
+class TagSuggestWidget(TagWidget):
+    """Tags typed as text, comma separated, with existing tags matching the one being typed offered
+    (static/desk/tag_suggest.js fills the list from the tag admin's suggestions)."""
+
+    def __init__(self, attrs=None):
+        super().__init__({"class": "vTextField", "autocomplete": "off", **(attrs or {})})
+
+    def render(self, name, value, attrs=None, renderer=None):
+        attrs = {**(attrs or {})}
+        suggestions = f"{attrs.get('id') or name}-suggestions"
+        attrs.update({"list": suggestions, "data-suggest-url": reverse("admin:taggit_tag_suggest")})
+        return format_html('{}<datalist id="{}"></datalist>', super().render(name, value, attrs, renderer), suggestions)
+
+    class Media:
+        js = ["desk/tag_suggest.js"]

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from .images import MirrorReport, mirror_article_images
 from .models import Article, ArticleKey, Link, Publication
@@ -154,8 +155,11 @@ def _persist(parsed: ParsedArticle, options: ImportOptions, result: ImportResult
     article.cover_url = parsed.cover_url
     article.footer = parsed.footer
     article.source_sha256 = parsed.sha256
+    article.source_filename = result.filename[-Article._meta.get_field("source_filename").max_length :]
     article.imported_at = timezone.now()
     article.full_clean(exclude=["slug"], validate_unique=False, validate_constraints=False)
+    # The revision this save keeps says where it came from.
+    article._change_reason = gettext("Imported from %(file)s") % {"file": article.source_filename}
     article.save()
     ArticleKey.objects.get_or_create(key=article.source_key, defaults={"article": article, "url": article.source_url})
 
