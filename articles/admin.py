@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import formats, timezone
+from django.utils.dateformat import format as date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
@@ -20,7 +21,7 @@ from taggit.models import Tag
 from taggit.utils import parse_tags
 
 from . import revisions, staging
-from .forms import ImportUploadForm, TagSuggestWidget
+from .forms import ImportUploadForm, LineFeedTextField, TagSuggestWidget
 from .images import mirror_article_images
 from .importer import ImportOptions, Outcome, import_document
 from .merging import merge_articles, probable_duplicates
@@ -88,7 +89,7 @@ class ArticleAdmin(SimpleHistoryAdmin):
     """The articles, as editors work on them. The people app adds mentions (people/admin.py)."""
 
     list_display = [
-        "cover_thumbnail", "title", "publication", "published_at", "status", "is_published", "link_count", "tag_list",
+        "cover_thumbnail", "title", "publication", "published_on", "status", "is_published", "link_count", "tag_list",
     ]  # fmt: skip
     list_display_links = ["title"]
     list_filter = ["status", "publication", "tags", YearFilter]
@@ -101,7 +102,11 @@ class ArticleAdmin(SimpleHistoryAdmin):
     ]  # fmt: skip
     inlines = [ArticleKeyInline, LinkInline]
     actions = ["publish", "unpublish", "change_tags", "mirror_images"]
-    formfield_overrides = {**URL_FIELDS, MarkdownxField: {"widget": AdminMarkdownxWidget}}
+    formfield_overrides = {
+        **URL_FIELDS,
+        MarkdownxField: {"widget": AdminMarkdownxWidget, "form_class": LineFeedTextField},
+        models.TextField: {"form_class": LineFeedTextField},
+    }
     fieldsets = [
         (_("Content"), {"fields": ["title", "body"]}),
         (_("Metadata"), {"fields": ["status", "published_at", "publication", "tags", "slug", "location"]}),
@@ -113,9 +118,12 @@ class ArticleAdmin(SimpleHistoryAdmin):
         }),
     ]  # fmt: skip
     history_list_per_page = 50
+    object_history_template = "admin/articles/article/history.html"
+    object_history_list_template = "admin/articles/article/history_list.html"
 
     class Media:
         css = {"all": ["desk/desk.css"]}
+        js = ["desk/markdown_editor.js"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(link_count=count_of(Link.objects)).prefetch_related("tags")
@@ -141,6 +149,9 @@ class ArticleAdmin(SimpleHistoryAdmin):
     def delete_queryset(self, request, queryset):
         for article in queryset:  # one by one, so referrers are re-rendered
             article.delete()
+
+    def get_historical_record_context_helper(self, request, historical_record):
+        return revisions.RevisionSummary(self.model, historical_record)
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         """One revision: how it differs from the article as it is now, and a button to restore it."""
@@ -276,6 +287,11 @@ class ArticleAdmin(SimpleHistoryAdmin):
     @admin.display(description=_("cover as shown"))
     def cover_preview(self, article):
         return _cover_image(article, "cover-preview")
+
+    @admin.display(description=_("published at"), ordering="published_at")
+    def published_on(self, article):
+        # Short, so the list keeps room for what follows it.
+        return date_format(timezone.localtime(article.published_at), "Y-m-d H:i") if article.published_at else "—"
 
     @admin.display(description=_("published"), boolean=True)
     def is_published(self, article):

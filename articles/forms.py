@@ -42,3 +42,15 @@ class TagSuggestWidget(TagWidget):
 
     class Media:
         js = ["desk/tag_suggest.js"]
+
+
+class LineFeedTextField(forms.CharField):
+    """Text as written: browsers send text areas with CRLF line ends and the Markdown is kept with LF,
+    and surrounding white space stays, so a text nobody touched is identical to what was imported
+    (re-imports and revisions compare it)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **{**kwargs, "strip": False})
+
+    def to_python(self, value):
+        return super().to_python(value).replace("\r\n", "\n")

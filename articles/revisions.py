@@ -8,6 +8,8 @@ from datetime import datetime
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import formats, timezone
+from django.utils.text import capfirst
+from simple_history.template_utils import HistoricalRecordContextHelper
 
 from .models import Article
 
@@ -36,7 +38,7 @@ def changes(article: Article, revision) -> list[FieldChange]:
         now, then = getattr(article, model_field.attname), getattr(revision, model_field.attname)
         if now == then:
             continue
-        current, restored = _display(model_field, now), _display(model_field, then)
+        current, restored = display_value(model_field, now), display_value(model_field, then)
         long = isinstance(now, str) and isinstance(then, str) and (max(len(now), len(then)) > LONG_TEXT)
         result.append(
             FieldChange(
@@ -68,17 +70,37 @@ def restore(article: Article, revision, *, reason: str) -> Article:
     return article
 
 
-def _display(model_field: models.Field, value) -> str:
+def display_value(model_field: models.Field, value) -> str:
+    """A field's value as an editor reads it: labels for choices, names for related rows, local time."""
     if value is None or value == "":
         return "—"
     if model_field.choices:
         return str(dict(model_field.flatchoices).get(value, value))
-    if model_field.is_relation:
-        related = model_field.related_model._default_manager.filter(pk=value).first()
-        return str(related) if related else f"#{value}"
+    if model_field.is_relation and not isinstance(value, models.Model):
+        value = model_field.related_model._default_manager.filter(pk=value).first() or f"#{value}"
     if isinstance(value, datetime):
         return formats.localize(timezone.localtime(value))
     return str(value)
+
+
+class RevisionSummary(HistoricalRecordContextHelper):
+    """The history list's account of what each save changed: short values as before → after,
+    long text by name only (a revision's own page shows the line diff)."""
+
+    def context_for_delta_changes(self, delta) -> list[dict]:
+        summary = []
+        for change in delta.changes:
+            model_field = Article._meta.get_field(change.field)
+            long = any(isinstance(value, str) and len(value) > LONG_TEXT for value in (change.old, change.new))
+            summary.append(
+                {
+                    "field": capfirst(model_field.verbose_name),
+                    "old": "" if long else display_value(model_field, change.old),
+                    "new": "" if long else display_value(model_field, change.new),
+                    "long": long,
+                }
+            )
+        return summary
 
 
 def _line_diff(current: str, restored: str) -> list[tuple[str, str]]:

@@ -158,6 +158,8 @@ TAGGIT_CASE_INSENSITIVE = True
 
 # The admin preview renders with the same function as the public page.
 MARKDOWNX_MARKDOWNIFY_FUNCTION = "articles.rendering.render_markdown"
+# The editor keeps its size and scrolls beside its preview (static/desk/desk.css), however long the article.
+MARKDOWNX_EDITOR_RESIZABLE = False
 # Images editors upload into the Markdown editor (articles/uploads.py): raster only, at most this size.
 ARCHIVE_UPLOAD_MAX_BYTES = int(os.environ.get("ARCHIVE_UPLOAD_MAX_BYTES", 5 * 1024 * 1024))
 

@@ -280,6 +280,13 @@ ZH_HANS = {
     "Back to the history": "返回历史",
     "Waiting for you": "待处理",
     "occurrence of a name candidate": "候选人名的出现",
+    "Saved": "保存时间",
+    "By": "保存人",
+    "Why": "缘由",
+    "What changed": "改动",
+    "Created": "创建",
+    "Deleted": "删除",
+    "%(counter)s revision": "%(counter)s 个修订",
     "occurrences of name candidates": "候选人名的出现",
 }
 

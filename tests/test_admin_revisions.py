@@ -38,12 +38,17 @@ def revision_url(article, revision) -> str:
 
 
 def test_an_editors_save_keeps_a_revision_with_who_and_what(editor, seed_article):
+    imported_body = seed_article.body
     edit(editor, seed_article, title="新的标题")
     latest = seed_article.history.latest()
     assert latest.history_user.username == "editor" and latest.title == "新的标题"
+    # The browser sent the body back with CRLF line ends: it is still the imported text.
+    assert seed_article.body == imported_body
     page = editor.get(f"/admin/articles/article/{seed_article.pk}/history/").content.decode()
-    assert "新的标题" in page and "editor" in page
-    assert re.search(r"标题:</strong>\s*OpenAI 联创", page)  # the change, old → new
+    [newest] = re.findall(r'<ul class="revision-delta">(.*?)</ul>', page, re.S)
+    assert re.findall(r"<strong>(.*?)</strong>", newest) == ["标题"]
+    assert f"<del>{seed_article.history.earliest().title}</del> → <ins>新的标题</ins>" in newest
+    assert "editor" in page and "从 000_5ed6fe22a0f5a53e.txt 导入" in page
 
 
 def test_a_reimport_keeps_a_revision_saying_so_and_an_unchanged_one_none(seed_bytes):
@@ -166,3 +171,12 @@ def test_articles_from_before_revisions_get_a_first_one(seed_bytes):
 
     [first] = article.history.all()
     assert first.history_type == "+" and first.body == article.body and first.title == article.title
+
+
+def test_a_form_save_that_leaves_the_body_alone_lets_a_reimport_update_it(editor, seed_bytes):
+    seed = import_document(seed_bytes, filename="seed").article
+    edit(editor, seed, excerpt="编辑写的摘要")
+    result = import_document(seed_bytes.replace("前天，".encode(), "大前天，".encode()), filename="changed")
+    assert result.outcome == "updated" and not any("kept the body" in warning for warning in result.warnings)
+    seed.refresh_from_db()
+    assert seed.body.startswith("大前天，") and seed.excerpt == "编辑写的摘要"
