@@ -10,7 +10,7 @@ MANAGE := $(PY) manage.py
 run: setup ## install, migrate, import the samples and serve on http://127.0.0.1:8000
 	@echo
 	@echo "Serving on http://127.0.0.1:8000  (admin: http://127.0.0.1:8000/admin/)"
-	@echo "No editor account yet? In another terminal run:  make editor"
+	@echo "No account yet? In another terminal run:  make superuser  (administrator)  or  make editor"
 	@echo
 	$(BIN)/gunicorn --config config/gunicorn.conf.py
 

@@ -4,6 +4,7 @@ from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import Case, Count, When
+from django.forms.models import BaseInlineFormSet
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -32,6 +33,8 @@ WANTED_ROWS = 200
 # An action reports at most this many failures one by one.
 MAX_MESSAGES = 10
 TAG_SUGGESTIONS = 15
+# An article's long texts, which lists that only name articles do not load.
+LONG_TEXT = ("body", "body_html", "footer", "excerpt")
 
 # Editors paste full addresses; a bare host should become https://, as it will in Django 6.
 URL_FIELDS = {models.URLField: {"assume_scheme": "https"}}
@@ -50,8 +53,19 @@ class PublicationAdmin(admin.ModelAdmin):
         return publication.article_count
 
 
+class RowsOfTheArticle(BaseInlineFormSet):
+    """Inline rows that know their article without asking the database for it once per row
+    (each row's label names it)."""
+
+    def _construct_form(self, i, **kwargs):
+        form = super()._construct_form(i, **kwargs)
+        setattr(form.instance, self.fk.name, self.instance)
+        return form
+
+
 class LinkInline(admin.TabularInline):
     model = Link
+    formset = RowsOfTheArticle
     fk_name = "article"
     extra = 0
     fields = ["kind", "text", "url", "target", "position"]
@@ -60,7 +74,8 @@ class LinkInline(admin.TabularInline):
     formfield_overrides = URL_FIELDS
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("target")
+        # A row names its target: the title, not the body.
+        return super().get_queryset(request).select_related("target").defer(*(f"target__{name}" for name in LONG_TEXT))
 
 
 class ArticleKeyInline(admin.TabularInline):

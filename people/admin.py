@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.widgets import AutocompleteSelect
 from django.db.models import Count, Q
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -9,14 +10,46 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from articles.admin import ArticleAdmin
+from articles.admin import LONG_TEXT, ArticleAdmin, RowsOfTheArticle
 from articles.models import Article, count_of
 
 from . import services
 from .models import Alias, Mention, NameCandidate, Person
 
 
-class MentionForm(forms.ModelForm):
+class RowAutocompleteSelect(AutocompleteSelect):
+    """An autocomplete on a row (an inline, an editable list) that names its chosen object from the
+    row itself, loaded with the list, instead of asking the database once per row."""
+
+    chosen = None
+
+    def optgroups(self, name, value, attr=None):
+        chosen = self.chosen
+        if chosen is None or [str(item) for item in value if item] != [str(chosen.pk)]:
+            return super().optgroups(name, value, attr)
+        options = [] if self.is_required else [self.create_option(name, "", "", False, 0)]
+        label = self.choices.field.label_from_instance(chosen)
+        options.append(self.create_option(name, chosen.pk, label, True, len(options)))
+        return [(None, options, 0)]
+
+
+class RowAutocompleteForm(forms.ModelForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():
+            widget = getattr(field.widget, "widget", field.widget)  # inside the add/change links
+            if isinstance(widget, RowAutocompleteSelect) and self.instance.pk:
+                widget.chosen = getattr(self.instance, name)
+
+
+class RowAutocompleteMixin:
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = RowAutocompleteSelect(db_field, self.admin_site, using=kwargs.get("using"))
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class MentionForm(RowAutocompleteForm):
     """A status an editor sets or a mention an editor adds is their decision: detection keeps it."""
 
     class Meta:
@@ -107,6 +140,10 @@ class MentionAdmin(admin.ModelAdmin):
     readonly_fields = ["spans", "context", "matched_text", "is_near_miss", "reviewed_at", "created_at", "updated_at"]
     actions = ["confirm", "reject", "add_spelling_as_alias"]
 
+    def get_queryset(self, request):
+        # Rows name their article: the title, not the body.
+        return super().get_queryset(request).defer(*(f"article__{name}" for name in LONG_TEXT))
+
     @admin.display(description=_("context"))
     def highlighted_context(self, mention):
         if not mention.matched_text or mention.matched_text not in mention.context:
@@ -133,11 +170,12 @@ class MentionAdmin(admin.ModelAdmin):
     form = MentionForm
 
 
-class MentionInline(admin.TabularInline):
+class MentionInline(RowAutocompleteMixin, admin.TabularInline):
     """The people an article mentions, on the article's change page."""
 
     model = Mention
     form = MentionForm
+    formset = RowsOfTheArticle
     extra = 0
     fields = ["person", "status", "count", "context", "origin"]
     readonly_fields = ["count", "context", "origin"]
@@ -214,16 +252,20 @@ class ArticleWithPeopleAdmin(ArticleAdmin):
 
 
 @admin.register(NameCandidate)
-class NameCandidateAdmin(admin.ModelAdmin):
+class NameCandidateAdmin(RowAutocompleteMixin, admin.ModelAdmin):
     """Names nobody registered yet: promote to a person, add as an alias, or ignore."""
 
     list_display = ["text", "article_count", "count", "status", "person"]
     list_editable = ["person"]
+    list_select_related = ["person"]
     list_filter = ["status"]
     search_fields = ["text"]
     autocomplete_fields = ["person"]
     readonly_fields = ["key", "count", "article_count"]
     actions = ["promote", "attach", "ignore"]
+
+    def get_changelist_form(self, request, **kwargs):
+        return super().get_changelist_form(request, form=RowAutocompleteForm, **kwargs)
 
     @admin.action(description=_("Create a person for each selected name"), permissions=["change"])
     def promote(self, request, queryset):

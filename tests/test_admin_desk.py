@@ -309,3 +309,46 @@ def test_deleting_an_article_asks_first_and_shows_what_goes_with_it(editor, regi
 
 def test_import_is_reachable_from_the_article_list(editor):
     assert 'href="/admin/articles/article/import/"' in editor.get(CHANGELIST).content.decode()
+
+
+def test_the_other_lists_of_the_desk_cost_the_same_for_5_and_50_rows(editor, make_article):
+    lists = [
+        "/admin/people/mention/",
+        "/admin/people/mention/?status__exact=suggested",
+        "/admin/people/person/",
+        "/admin/people/namecandidate/",
+        "/admin/taggit/tag/",
+        "/admin/articles/publication/",
+        "/admin/articles/mirroredimage/",
+    ]
+
+    def add(start, count):
+        for number in range(start, start + count):
+            article = make_article(title=f"文章 {number}", publication=Publication.objects.create(name=f"号 {number}"))
+            article.tags.add(f"标签{number}")
+            person = Person.objects.create(name=f"Person {number}")
+            person.tags.add(f"标签{number}")
+            Alias.objects.create(person=person, text=f"Person {number}")
+            Mention.objects.create(article=article, person=person, status=Mention.Status.SUGGESTED, count=1)
+            NameCandidate.objects.create(text=f"Name {number}", key=f"name {number}", count=1, person=person)
+            MirroredImage.objects.create(source_url=f"https://example.com/{number}.png")
+
+    add(0, 5)
+    few = {url: queries_for(editor, url) for url in lists}
+    add(5, 45)
+    assert {url: queries_for(editor, url) for url in lists} == few
+
+
+def test_the_article_form_costs_the_same_for_few_and_many_mentions_and_links(editor, make_article):
+    article = make_article(title="很多人物的文章")
+
+    def add(start, count):
+        for number in range(start, start + count):
+            person = Person.objects.create(name=f"Person {number}")
+            Mention.objects.create(article=article, person=person, status=Mention.Status.SUGGESTED, count=1)
+            Link.objects.create(article=article, url=f"https://example.com/to/{number}", target_key=f"k{number}")
+
+    add(0, 3)
+    few = queries_for(editor, f"/admin/articles/article/{article.pk}/change/")
+    add(3, 27)
+    assert queries_for(editor, f"/admin/articles/article/{article.pk}/change/") == few

@@ -13,7 +13,7 @@ from people.services import import_registry
 
 from ..conftest import SAMPLES, SEED_PATH
 from ..desk import PASSWORD, make_editor
-from .conftest import screenshot
+from .conftest import ARTIFACTS, screenshot
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -94,7 +94,10 @@ def test_an_editor_imports_reviews_publishes_edits_and_restores(desk, live_serve
         preview.get_by_role("link", name="x", exact=True).click()
     # Typing at the end of a long article: the preview has followed down to what is typed.
     expect(preview.locator("h2", has_text="编辑补充")).to_be_in_viewport()
-    screenshot(page, "desk-article-preview")
+    # The editor and its preview only: the whole form is a very long page.
+    for width in (390, 1280):
+        page.set_viewport_size({"width": width, "height": 900})
+        page.locator(".field-body").screenshot(path=ARTIFACTS / f"desk-article-preview-{width}.png")
     page.get_by_role("button", name="保存并继续编辑").click()
     expect(page.locator(".messagelist")).to_contain_text("成功")
     page.goto(live_server.url + article.get_absolute_url())
