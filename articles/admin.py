@@ -34,7 +34,7 @@ WANTED_ROWS = 200
 MAX_MESSAGES = 10
 TAG_SUGGESTIONS = 15
 # An article's long texts, which lists that only name articles do not load.
-LONG_TEXT = ("body", "body_html", "footer", "excerpt")
+LONG_TEXT_FIELDS = ("body", "body_html", "footer", "excerpt")
 
 # Editors paste full addresses; a bare host should become https://, as it will in Django 6.
 URL_FIELDS = {models.URLField: {"assume_scheme": "https"}}
@@ -75,7 +75,12 @@ class LinkInline(admin.TabularInline):
 
     def get_queryset(self, request):
         # A row names its target: the title, not the body.
-        return super().get_queryset(request).select_related("target").defer(*(f"target__{name}" for name in LONG_TEXT))
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("target")
+            .defer(*(f"target__{name}" for name in LONG_TEXT_FIELDS))
+        )
 
 
 class ArticleKeyInline(admin.TabularInline):

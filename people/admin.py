@@ -10,7 +10,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from articles.admin import LONG_TEXT, ArticleAdmin, RowsOfTheArticle
+from articles.admin import LONG_TEXT_FIELDS, ArticleAdmin, RowsOfTheArticle
 from articles.models import Article, count_of
 
 from . import services
@@ -142,7 +142,7 @@ class MentionAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         # Rows name their article: the title, not the body.
-        return super().get_queryset(request).defer(*(f"article__{name}" for name in LONG_TEXT))
+        return super().get_queryset(request).defer(*(f"article__{name}" for name in LONG_TEXT_FIELDS))
 
     @admin.display(description=_("context"))
     def highlighted_context(self, mention):
