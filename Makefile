@@ -6,12 +6,12 @@ PY := $(BIN)/python
 MANAGE := $(PY) manage.py
 AXE := node_modules/axe-core/axe.min.js
 
-.PHONY: run test lint bench install setup editor clean
+.PHONY: run test lint bench install setup editor superuser clean
 
 run: setup ## install, migrate, import the samples and serve on http://127.0.0.1:8000
 	@echo
 	@echo "Serving on http://127.0.0.1:8000  (admin: http://127.0.0.1:8000/admin/)"
-	@echo "No editor account yet? In another terminal run:  make editor"
+	@echo "No account yet? In another terminal run:  make superuser  (administrator)  or  make editor"
 	@echo
 	$(BIN)/gunicorn --config config/gunicorn.conf.py
 
@@ -21,7 +21,10 @@ setup: $(VENV)/.installed var/secret_key
 	$(MANAGE) import_people samples/people.yaml --no-detect
 	$(MANAGE) import_article samples/
 
-editor: setup ## create an admin login for an editor (asks for a name and a password)
+editor: setup ## create an editor's login: staff in the Editors group (asks for a name and a password)
+	$(MANAGE) create_editor
+
+superuser: setup ## create an administrator, who also manages users and groups
 	$(MANAGE) createsuperuser
 
 test: $(VENV)/.installed-dev $(AXE) ## the whole suite

@@ -1,26 +1,40 @@
 from django.conf import settings
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
-from django.db.models import Count, Max, Min
-from django.shortcuts import redirect
+from django.db.models import Case, Count, When
+from django.forms.models import BaseInlineFormSet
+from django.http import Http404, JsonResponse
+from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import formats, timezone
+from django.utils.dateformat import format as date_format
+from django.utils.html import format_html
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 from markdownx.models import MarkdownxField
 from markdownx.widgets import AdminMarkdownxWidget
+from simple_history.admin import SimpleHistoryAdmin
+from taggit.managers import TaggableManager
 from taggit.models import Tag
 from taggit.utils import parse_tags
 
-from . import staging
-from .forms import ImportUploadForm
+from . import revisions, staging
+from .forms import ImportUploadForm, LineFeedTextField, TagSuggestWidget
+from .images import mirror_article_images
 from .importer import ImportOptions, Outcome, import_document
 from .merging import merge_articles, probable_duplicates
-from .models import Article, ArticleKey, Link, MirroredImage, Publication
+from .models import Article, ArticleKey, Link, MirroredImage, Publication, count_of
 from .tagging import merge_tags, rename_tag
 
 WANTED_ROWS = 200
+# An action reports at most this many failures one by one.
+MAX_MESSAGES = 10
+TAG_SUGGESTIONS = 15
+# An article's long texts, which lists that only name articles do not load.
+LONG_TEXT_FIELDS = ("body", "body_html", "footer", "excerpt")
 
 # Editors paste full addresses; a bare host should become https://, as it will in Django 6.
 URL_FIELDS = {models.URLField: {"assume_scheme": "https"}}
@@ -39,8 +53,19 @@ class PublicationAdmin(admin.ModelAdmin):
         return publication.article_count
 
 
+class RowsOfTheArticle(BaseInlineFormSet):
+    """Inline rows that know their article without asking the database for it once per row
+    (each row's label names it)."""
+
+    def _construct_form(self, i, **kwargs):
+        form = super()._construct_form(i, **kwargs)
+        setattr(form.instance, self.fk.name, self.instance)
+        return form
+
+
 class LinkInline(admin.TabularInline):
     model = Link
+    formset = RowsOfTheArticle
     fk_name = "article"
     extra = 0
     fields = ["kind", "text", "url", "target", "position"]
@@ -49,7 +74,13 @@ class LinkInline(admin.TabularInline):
     formfield_overrides = URL_FIELDS
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("target")
+        # A row names its target: the title, not the body.
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("target")
+            .defer(*(f"target__{name}" for name in LONG_TEXT_FIELDS))
+        )
 
 
 class ArticleKeyInline(admin.TabularInline):
@@ -62,30 +93,65 @@ class ArticleKeyInline(admin.TabularInline):
     formfield_overrides = URL_FIELDS
 
 
+class YearFilter(admin.SimpleListFilter):
+    title = _("year")
+    parameter_name = "year"
+
+    def lookups(self, request, model_admin):
+        return [(str(day.year), str(day.year)) for day in Article.objects.dates("published_at", "year", order="DESC")]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(published_at__year=self.value()) if self.value() else queryset
+
+
 @admin.register(Article)
-class ArticleAdmin(admin.ModelAdmin):
-    list_display = ["title", "publication", "published_at", "status", "is_published", "link_count"]
-    list_filter = ["status", "publication", "tags"]
-    list_select_related = ["publication"]
-    search_fields = ["title", "excerpt", "publication__name"]
+class ArticleAdmin(SimpleHistoryAdmin):
+    """The articles, as editors work on them. The people app adds mentions (people/admin.py)."""
+
+    list_display = [
+        "cover_thumbnail", "title", "publication", "published_on", "status", "is_published", "link_count", "tag_list",
+    ]  # fmt: skip
+    list_display_links = ["title"]
+    list_filter = ["status", "publication", "tags", YearFilter]
+    list_select_related = ["publication", "cover_image"]
+    search_fields = ["title", "slug", "excerpt", "publication__name", "source_url"]
     date_hierarchy = "published_at"
     autocomplete_fields = ["publication"]
-    readonly_fields = ["source_key", "source_sha256", "imported_at", "created_at", "updated_at"]
+    readonly_fields = [
+        "cover_preview", "source_key", "source_filename", "source_sha256", "imported_at", "created_at", "updated_at",
+    ]  # fmt: skip
     inlines = [ArticleKeyInline, LinkInline]
-    actions = ["publish", "unpublish", "change_tags"]
-    formfield_overrides = {**URL_FIELDS, MarkdownxField: {"widget": AdminMarkdownxWidget}}
+    actions = ["publish", "unpublish", "change_tags", "mirror_images"]
+    formfield_overrides = {
+        **URL_FIELDS,
+        MarkdownxField: {"widget": AdminMarkdownxWidget, "form_class": LineFeedTextField},
+        models.TextField: {"form_class": LineFeedTextField},
+    }
     fieldsets = [
-        (None, {"fields": ["title", "slug", "status", "publication", "published_at", "tags"]}),
-        (_("Content"), {"fields": ["body", "excerpt", "cover_url"]}),
+        (_("Content"), {"fields": ["title", "body"]}),
+        (_("Metadata"), {"fields": ["status", "published_at", "publication", "tags", "slug", "location"]}),
+        (_("Sharing"), {"fields": ["excerpt", "cover_url", "cover_preview"]}),
         (_("Source"), {
             "classes": ["collapse"],
-            "fields": ["location", "source_url", "footer", "source_key", "source_sha256", "imported_at",
+            "fields": ["source_url", "source_filename", "source_sha256", "imported_at", "source_key", "footer",
                        "created_at", "updated_at"],
         }),
     ]  # fmt: skip
+    history_list_per_page = 50
+    object_history_template = "admin/articles/article/history.html"
+    object_history_list_template = "admin/articles/article/history_list.html"
+
+    class Media:
+        css = {"all": ["desk/desk.css"]}
+        js = ["desk/markdown_editor.js"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(link_count=Count("links"))
+        return super().get_queryset(request).annotate(link_count=count_of(Link.objects)).prefetch_related("tags")
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if isinstance(db_field, TaggableManager):
+            kwargs["widget"] = TagSuggestWidget
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     def get_urls(self):
         return [
@@ -104,21 +170,53 @@ class ArticleAdmin(admin.ModelAdmin):
         for article in queryset:  # one by one, so referrers are re-rendered
             article.delete()
 
+    def get_historical_record_context_helper(self, request, historical_record):
+        return revisions.RevisionSummary(self.model, historical_record)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        """One revision: how it differs from the article as it is now, and a button to restore it."""
+        article = self.get_object(request, unquote(object_id))
+        if article is None:
+            raise Http404
+        if not self.has_view_or_change_permission(request, article):
+            raise PermissionDenied
+        revision = get_object_or_404(article.history.select_related("history_user"), history_id=version_id)
+        may_restore = self.has_change_permission(request, article)
+        when = formats.localize(timezone.localtime(revision.history_date))
+        if request.method == "POST":
+            if not may_restore:
+                raise PermissionDenied
+            restored = gettext("Restored the version of %(date)s") % {"date": when}
+            try:
+                revisions.restore(article, revision, reason=restored)
+            except ValidationError as error:
+                for message in error.messages:
+                    self.message_user(request, message, messages.ERROR)
+            else:
+                self.log_change(request, article, restored)
+                self.message_user(request, restored, messages.SUCCESS)
+                return redirect("admin:articles_article_change", article.pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("Revision of %(date)s") % {"date": when},
+            "article": article,
+            "revision": revision,
+            "changes": revisions.changes(article, revision),
+            "may_restore": may_restore,
+            **(extra_context or {}),
+        }
+        return TemplateResponse(request, "admin/articles/article/revision.html", context)
+
     def wanted_view(self, request):
         """Articles others link to that we have not archived: what to import next."""
         if not self.has_view_permission(request):
             raise PermissionDenied
-        wanted = (
-            Link.objects.filter(target=None)
-            .values("target_key")
-            .annotate(referrers=Count("article", distinct=True), likely_title=Max("text"), url=Min("url"))
-            .order_by("-referrers", "target_key")[:WANTED_ROWS]
-        )
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
             "title": _("Wanted articles"),
-            "wanted": wanted,
+            "wanted": Link.objects.wanted()[:WANTED_ROWS],
         }
         return TemplateResponse(request, "admin/articles/article/wanted.html", context)
 
@@ -202,6 +300,19 @@ class ArticleAdmin(admin.ModelAdmin):
         staging.discard(token)
         return redirect(reverse("admin:articles_article_changelist"))
 
+    @admin.display(description=_("cover"))
+    def cover_thumbnail(self, article):
+        return _cover_image(article, "cover-thumbnail")
+
+    @admin.display(description=_("cover as shown"))
+    def cover_preview(self, article):
+        return _cover_image(article, "cover-preview")
+
+    @admin.display(description=_("published at"), ordering="published_at")
+    def published_on(self, article):
+        # Short, so the list keeps room for what follows it.
+        return date_format(timezone.localtime(article.published_at), "Y-m-d H:i") if article.published_at else "—"
+
     @admin.display(description=_("published"), boolean=True)
     def is_published(self, article):
         return article.is_published
@@ -210,11 +321,23 @@ class ArticleAdmin(admin.ModelAdmin):
     def link_count(self, article):
         return article.link_count
 
+    @admin.display(description=_("tags"))
+    def tag_list(self, article):
+        return ", ".join(tag.name for tag in article.tags.all()) or "—"
+
+    # The actions save article by article: each change keeps a revision, and the articles that
+    # link to one re-render when readers can reach it (or no longer can).
+
     @admin.action(description=_("Publish the selected articles"), permissions=["change"])
     def publish(self, request, queryset):
-        updated = queryset.exclude(published_at=None).update(status=Article.Status.PUBLISHED)
-        self.message_user(request, ngettext("%d article published.", "%d articles published.", updated) % updated)
-        skipped = queryset.filter(published_at=None).count()
+        drafts = queryset.exclude(status=Article.Status.PUBLISHED)
+        published = 0
+        for article in drafts.exclude(published_at=None):
+            article.status = Article.Status.PUBLISHED
+            article.save(update_fields=["status", "updated_at"])
+            published += 1
+        self.message_user(request, ngettext("%d article published.", "%d articles published.", published) % published)
+        skipped = drafts.filter(published_at=None).count()
         if skipped:
             self.message_user(
                 request,
@@ -225,10 +348,42 @@ class ArticleAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Return the selected articles to draft"), permissions=["change"])
     def unpublish(self, request, queryset):
-        updated = queryset.update(status=Article.Status.DRAFT)
+        unpublished = 0
+        for article in queryset.filter(status=Article.Status.PUBLISHED):
+            article.status = Article.Status.DRAFT
+            article.save(update_fields=["status", "updated_at"])
+            unpublished += 1
         self.message_user(
-            request, ngettext("%d article is a draft now.", "%d articles are drafts now.", updated) % updated
+            request,
+            ngettext("%d article is a draft now.", "%d articles are drafts now.", unpublished) % unpublished,
         )
+
+    @admin.action(description=_("Mirror the images of the selected articles"), permissions=["change"])
+    def mirror_images(self, request, queryset):
+        mirrored = reused = 0
+        failed = []
+        for article in queryset:
+            report = mirror_article_images(article)
+            mirrored, reused = mirrored + len(report.mirrored), reused + len(report.reused)
+            failed += report.failed
+        self.message_user(
+            request,
+            _("Images mirrored: %(mirrored)d; already mirrored: %(reused)d; failed: %(failed)d.")
+            % {"mirrored": mirrored, "reused": reused, "failed": len(failed)},
+            messages.WARNING if failed else messages.SUCCESS,
+        )
+        for url, why in failed[:MAX_MESSAGES]:
+            self.message_user(request, f"{url}: {why}", messages.WARNING)
+
+
+def _cover_image(article: Article, css_class: str) -> str:
+    source = article.cover_src
+    if not source.startswith(("https://", "http://", "/")):
+        return "—"
+    # The image host refuses pages that send a foreign Referer (and must not learn our admin's address).
+    return format_html(
+        '<img src="{}" alt="" class="{}" loading="lazy" referrerpolicy="no-referrer">', source, css_class
+    )
 
 
 @admin.register(MirroredImage)
@@ -258,6 +413,27 @@ class TagAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(item_count=Count("taggit_taggeditem_items"))
+
+    def get_urls(self):
+        return [
+            path("suggest/", self.admin_site.admin_view(self.suggest_view), name="taggit_tag_suggest"),
+            *super().get_urls(),
+        ]
+
+    def suggest_view(self, request):
+        """Tags whose name contains ``term``, those starting with it first: the tags field's suggestions."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        term = request.GET.get("term", "").strip()
+        if not term:
+            return JsonResponse({"results": []})
+        names = (
+            Tag.objects.filter(name__icontains=term)
+            .annotate(starts=Case(When(name__istartswith=term, then=0), default=1))
+            .order_by("starts", "name")
+            .values_list("name", flat=True)[:TAG_SUGGESTIONS]
+        )
+        return JsonResponse({"results": list(names)})
 
     @admin.display(description=_("tagged items"), ordering="item_count")
     def item_count(self, tag):

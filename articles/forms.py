@@ -1,9 +1,8 @@
 from django import forms
-from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
-from markdownx.forms import ImageForm
-
-from .images import DownloadError, sniff_image_type
+from taggit.forms import TagWidget
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -28,22 +27,30 @@ class ImportUploadForm(forms.Form):
     overwrite = forms.BooleanField(label=_("Take the source's body even where an editor changed it"), required=False)
 
 
-class EditorImageForm(ImageForm):
-    """The Markdown editor's image upload, held to what the bytes are.
+class TagSuggestWidget(TagWidget):
+    """Tags typed as text, comma separated, with existing tags matching the one being typed offered
+    (static/desk/tag_suggest.js fills the list from the tag admin's suggestions)."""
 
-    markdownx trusts the browser: it stores a file under the extension of the name sent and
-    checks only the declared type, so ``page.html`` declared as image/gif would be served from
-    our own origin as a web page (a stored XSS, and scripts the policy's 'self' allows). Here
-    the bytes must be a JPEG, PNG, GIF or WebP image, and the file is named and processed as that.
-    """
+    def __init__(self, attrs=None):
+        super().__init__({"class": "vTextField", "autocomplete": "off", **(attrs or {})})
 
-    def clean(self):
-        upload = super().clean()
-        head = upload.read(16)
-        upload.seek(0)
-        try:
-            content_type, extension = sniff_image_type(head)
-        except DownloadError:
-            raise ValidationError(_("Upload a JPEG, PNG, GIF or WebP image.")) from None
-        upload.content_type, upload.name = content_type, f"image.{extension}"
-        return upload
+    def render(self, name, value, attrs=None, renderer=None):
+        attrs = {**(attrs or {})}
+        suggestions = f"{attrs.get('id') or name}-suggestions"
+        attrs.update({"list": suggestions, "data-suggest-url": reverse("admin:taggit_tag_suggest")})
+        return format_html('{}<datalist id="{}"></datalist>', super().render(name, value, attrs, renderer), suggestions)
+
+    class Media:
+        js = ["desk/tag_suggest.js"]
+
+
+class LineFeedTextField(forms.CharField):
+    """Text as written: browsers send text areas with CRLF line ends and the Markdown is kept with LF,
+    and surrounding white space stays, so a text nobody touched is identical to what was imported
+    (re-imports and revisions compare it)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **{**kwargs, "strip": False})
+
+    def to_python(self, value):
+        return super().to_python(value).replace("\r\n", "\n")

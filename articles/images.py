@@ -86,10 +86,7 @@ def _download_into(image: MirroredImage) -> MirroredImage:
         image.status, image.error = MirroredImage.Status.FAILED, str(error)
         image.save()
         return image
-    digest = hashlib.sha256(content).hexdigest()
-    name = f"images/{digest[:2]}/{digest}.{extension}"
-    if not default_storage.exists(name):
-        name = default_storage.save(name, ContentFile(content))
+    name, digest = store_by_hash(content, extension)
     image.file.name = name
     image.sha256, image.content_type, image.size = digest, content_type, len(content)
     image.status, image.error = MirroredImage.Status.OK, ""
@@ -97,13 +94,30 @@ def _download_into(image: MirroredImage) -> MirroredImage:
     return image
 
 
-def sniff_image_type(content: bytes) -> tuple[str, str]:
+def store_by_hash(content: bytes, extension: str) -> tuple[str, str]:
+    """Store ``content`` once under its SHA-256: (storage name, hex digest)."""
+    digest = hashlib.sha256(content).hexdigest()
+    name = f"images/{digest[:2]}/{digest}.{extension}"
+    if not default_storage.exists(name):
+        name = default_storage.save(name, ContentFile(content))
+    return name, digest
+
+
+def raster_type(content: bytes) -> tuple[str, str] | None:
+    """(content type, extension) of a JPEG, PNG, GIF or WebP, judged by its first bytes; else None."""
     for signature, content_type, extension in SIGNATURES:
         if content.startswith(signature):
             return content_type, extension
     if content[:4] == b"RIFF" and content[8:12] == b"WEBP":
         return "image/webp", "webp"
-    raise DownloadError("not a JPEG, PNG, GIF or WebP image (SVG and other formats are not mirrored)")
+    return None
+
+
+def sniff_image_type(content: bytes) -> tuple[str, str]:
+    found = raster_type(content)
+    if found is None:
+        raise DownloadError("not a JPEG, PNG, GIF or WebP image (SVG and other formats are not mirrored)")
+    return found
 
 
 def download(url: str) -> bytes:

@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from .images import MirrorReport, mirror_article_images
 from .models import Article, ArticleKey, Link, Publication
@@ -151,8 +152,11 @@ def _persist(parsed: ParsedArticle, options: ImportOptions, result: ImportResult
     for name, value in source_fields(parsed).items():
         setattr(article, name, value)
     article.publication = _publication(parsed)
+    article.source_filename = result.filename[-Article._meta.get_field("source_filename").max_length :]
     # The publication was just read or created: validating it would only read it again.
     article.full_clean(exclude=["slug", "publication"], validate_unique=False, validate_constraints=False)
+    # The revision this save keeps says where it came from.
+    article._change_reason = gettext("Imported from %(file)s") % {"file": article.source_filename}
     article.save()
     # Unless the identity is already known (as this article's, or as another address of one).
     ArticleKey.objects.bulk_create(

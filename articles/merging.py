@@ -6,16 +6,20 @@ from django.db.models import Count
 from .models import Article, ArticleKey, ArticleRedirect, Link
 
 
-def probable_duplicates():
-    """Groups of articles with the same publication, title and publication time: lists of articles."""
-    groups = (
+def duplicate_groups():
+    """The publication, title and publication time that more than one article shares, newest first."""
+    return (
         Article.objects.values("publication", "title", "published_at")
         .annotate(copies=Count("id"))
         .filter(copies__gt=1)
         .order_by("-published_at")
     )
+
+
+def probable_duplicates():
+    """Groups of articles with the same publication, title and publication time: lists of articles."""
     duplicates = []
-    for group in groups:
+    for group in duplicate_groups():
         fields = {key: group[key] for key in ("publication", "title", "published_at")}
         duplicates.append(list(Article.objects.filter(**fields).select_related("publication").order_by("pk")))
     return duplicates

@@ -5,7 +5,7 @@ from collections.abc import Callable
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models import Count, Max, Min, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
@@ -13,6 +13,7 @@ from django.utils.functional import cached_property
 from django.utils.text import Truncator, slugify
 from django.utils.translation import gettext_lazy as _
 from markdownx.models import MarkdownxField
+from simple_history.models import HistoricalRecords
 from taggit.managers import TaggableManager
 from taggit.models import TaggedItem
 
@@ -45,6 +46,16 @@ def first_free_slug(base: str, taken: set[str]) -> str:
     while slug in taken:
         slug, number = f"{base}-{number}", number + 1
     return slug
+
+
+def count_of(related: models.QuerySet, *, via: str = "article") -> Coalesce:
+    """How many rows of ``related`` point at each outer row through ``via``.
+
+    A scalar subquery rather than a join and GROUP BY: a paginated list counts for its
+    own rows only, and several counts side by side do not multiply each other.
+    """
+    counted = related.filter(**{via: OuterRef("pk")}).order_by().values(via).annotate(total=Count("pk"))
+    return Coalesce(Subquery(counted.values("total")), 0)
 
 
 class Publication(models.Model):
@@ -186,6 +197,9 @@ class Article(models.Model):
         ),
     )
     footer_html = models.TextField(editable=False, blank=True)
+    source_filename = models.CharField(
+        _("source file"), max_length=255, blank=True, editable=False, help_text=_("The file last imported.")
+    )
     source_sha256 = models.CharField(_("source file SHA-256"), max_length=64, blank=True, editable=False)
     # Tells a re-import whether an editor has changed the body since: their edits are kept.
     imported_body_sha256 = models.CharField(_("imported body SHA-256"), max_length=64, blank=True, editable=False)
@@ -196,6 +210,10 @@ class Article(models.Model):
     tags = TaggableManager(verbose_name=_("tags"), blank=True)
 
     objects = ArticleQuerySet.as_manager()
+    # A revision per save (editors' and re-imports'); body_html is derived, so not kept.
+    history = HistoricalRecords(
+        excluded_fields=["body_html", "footer_html"], history_change_reason_field=models.TextField(null=True)
+    )
 
     class Meta:
         ordering = ["-published_at", "-id"]
@@ -232,7 +250,19 @@ class Article(models.Model):
             if self.pk
             else None
         )
-        super().save(*args, **kwargs)
+        # Rendering again (a link target arrived, an image was mirrored) changes nothing an
+        # editor could restore: no revision for it.
+        rerender_only = update_fields is not None and set(update_fields) <= {"body_html", "footer_html"}
+        if rerender_only:
+            self.skip_history_when_saving = True
+        try:
+            super().save(*args, **kwargs)
+        finally:
+            if rerender_only:
+                del self.skip_history_when_saving
+        if before and before[2] != self.slug:
+            # Links to the old address keep working.
+            ArticleRedirect.renamed(old_slug=before[2], target=self)
         if before and before != (self.status, self.published_at, self.slug):
             # Whether (and where) readers can reach this article changed: so did the links to it.
             self.refresh_referrers()
@@ -260,11 +290,16 @@ class Article(models.Model):
             # Their stored HTML is relinked, not rendered again: an import may make hundreds of referrers.
             page = self.get_absolute_url()
             referrers = list(
-                Article.objects.filter(links__target=self).exclude(pk=self.pk).distinct().only("pk", "body_html")
+                Article.objects.filter(links__target=self)
+                .exclude(pk=self.pk)
+                .distinct()
+                .only("pk", "body_html", "footer_html")
             )
+            new_addresses = dict.fromkeys(identities, page)
             for referrer in referrers:
-                referrer.body_html = relink(referrer.body_html, dict.fromkeys(identities, page))
-            Article.objects.bulk_update(referrers, ["body_html"])
+                referrer.body_html = relink(referrer.body_html, new_addresses)
+                referrer.footer_html = relink(referrer.footer_html, new_addresses)
+            Article.objects.bulk_update(referrers, ["body_html", "footer_html"])
 
     def delete(self, *args, **kwargs):
         referrers = list(Article.objects.filter(links__target=self).exclude(pk=self.pk).distinct())
@@ -370,6 +405,17 @@ class Article(models.Model):
         return Truncator(plain_text(self.body_html)).chars(EXCERPT_LENGTH)
 
 
+class LinkQuerySet(models.QuerySet):
+    def wanted(self):
+        """Targets nobody archived yet, most linked first, with the likely title (the anchor text)."""
+        return (
+            self.filter(target=None)
+            .values("target_key")
+            .annotate(referrers=Count("article", distinct=True), likely_title=Max("text"), url=Min("url"))
+            .order_by("-referrers", "target_key")
+        )
+
+
 class Link(models.Model):
     """A link from an article to a URL, resolved to our copy of the target when we have one."""
 
@@ -395,6 +441,8 @@ class Link(models.Model):
     image_url = models.URLField(_("card image"), max_length=MAX_URL_LENGTH, blank=True)
     kind = models.CharField(_("kind"), max_length=10, choices=Kind, default=Kind.MANUAL)
     position = models.PositiveIntegerField(_("position"), default=0)
+
+    objects = LinkQuerySet.as_manager()
 
     class Meta:
         ordering = ["article", "position", "id"]

@@ -100,6 +100,7 @@ def base_env(url: str, var_dir: Path) -> dict:
         "DJANGO_SECRET_KEY": "bench-only",
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
         "DJANGO_DEBUG": "0",
+        "DJANGO_HTTPS": "0",  # gunicorn on 127.0.0.1 speaks plain HTTP; production mode would redirect
         "ARCHIVE_BENCH_TRIVIAL_VIEW": "1",
         "DJANGO_LOG_LEVEL": "WARNING",
         "DJANGO_SETTINGS_MODULE": "config.settings",

@@ -66,7 +66,7 @@ if not ALLOWED_HOSTS:
     ALLOWED_HOSTS = ["localhost", "127.0.0.1", "[::1]"]
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "config.apps.ArchiveAdminConfig",  # django.contrib.admin, with the editors' desk as its site
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "axes",
     "taggit",
     "markdownx",
+    "simple_history",
     "articles",
     "people",
 ]
@@ -94,6 +95,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Revisions made during a request (an admin save, an import from admin) record who made them.
+    "simple_history.middleware.HistoryRequestMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # Last, as django-axes requires: it turns a locked-out login into the lockout page.
     "axes.middleware.AxesMiddleware",
@@ -168,8 +171,10 @@ TAGGIT_CASE_INSENSITIVE = True
 
 # The admin preview renders with the same function as the public page.
 MARKDOWNX_MARKDOWNIFY_FUNCTION = "articles.rendering.render_markdown"
-MARKDOWNX_UPLOAD_MAX_SIZE = 5 * 1024 * 1024
-MARKDOWNX_UPLOAD_CONTENT_TYPES = ["image/jpeg", "image/png", "image/gif", "image/webp"]
+# The editor keeps its size and scrolls beside its preview (static/desk/desk.css), however long the article.
+MARKDOWNX_EDITOR_RESIZABLE = False
+# Images editors upload into the Markdown editor (articles/uploads.py): raster only, at most this size.
+ARCHIVE_UPLOAD_MAX_BYTES = int(os.environ.get("ARCHIVE_UPLOAD_MAX_BYTES", 5 * 1024 * 1024))
 
 # Imports larger than this are refused: no real article comes close.
 ARCHIVE_IMPORT_MAX_BYTES = int(os.environ.get("ARCHIVE_IMPORT_MAX_BYTES", 5 * 1024 * 1024))

@@ -4,19 +4,14 @@ from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.sitemaps import views as sitemaps
 from django.http import HttpResponse
 from django.urls import include, path, re_path
-from django.utils.translation import gettext_lazy as _
 from django.views.static import serve
-from markdownx.views import ImageUploadView, MarkdownifyView
+from markdownx.views import MarkdownifyView
 
 from articles.feeds import LatestArticlesFeed
-from articles.forms import EditorImageForm
 from articles.sitemaps import ArticleSitemap, PublicationSitemap, TagSitemap
+from articles.uploads import EditorImageUploadView
 from articles.views import RobotsView, healthz
 from people.sitemaps import PersonSitemap
-
-admin.site.site_header = _("Article archive")
-admin.site.site_title = _("Article archive")
-admin.site.index_title = _("Editors' desk")
 
 SITEMAPS = {
     "articles": ArticleSitemap,
@@ -25,15 +20,12 @@ SITEMAPS = {
     "publications": PublicationSitemap,
 }
 
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     # The editor's preview and image upload are for staff only, never for anonymous visitors.
     path("markdownx/markdownify/", staff_member_required(MarkdownifyView.as_view()), name="markdownx_markdownify"),
-    path(
-        "markdownx/upload/",
-        staff_member_required(ImageUploadView.as_view(form_class=EditorImageForm)),
-        name="markdownx_upload",
-    ),
+    path("markdownx/upload/", staff_member_required(EditorImageUploadView.as_view()), name="markdownx_upload"),
     path("healthz", healthz, name="healthz"),
     path("feed/", LatestArticlesFeed(), name="feed"),
     # An index of per-section sitemaps, each paginated (?p=) at the protocol's 50,000 addresses at most.

@@ -1,20 +1,55 @@
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.widgets import AutocompleteSelect
 from django.db.models import Count, Q
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from articles.admin import ArticleAdmin
+from articles.admin import LONG_TEXT_FIELDS, ArticleAdmin, RowsOfTheArticle
+from articles.models import Article, count_of
 
 from . import services
 from .models import Alias, Mention, NameCandidate, Person
 
 
-class MentionForm(forms.ModelForm):
+class RowAutocompleteSelect(AutocompleteSelect):
+    """An autocomplete on a row (an inline, an editable list) that names its chosen object from the
+    row itself, loaded with the list, instead of asking the database once per row."""
+
+    chosen = None
+
+    def optgroups(self, name, value, attr=None):
+        chosen = self.chosen
+        if chosen is None or [str(item) for item in value if item] != [str(chosen.pk)]:
+            return super().optgroups(name, value, attr)
+        options = [] if self.is_required else [self.create_option(name, "", "", False, 0)]
+        label = self.choices.field.label_from_instance(chosen)
+        options.append(self.create_option(name, chosen.pk, label, True, len(options)))
+        return [(None, options, 0)]
+
+
+class RowAutocompleteForm(forms.ModelForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():
+            widget = getattr(field.widget, "widget", field.widget)  # inside the add/change links
+            if isinstance(widget, RowAutocompleteSelect) and self.instance.pk:
+                widget.chosen = getattr(self.instance, name)
+
+
+class RowAutocompleteMixin:
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = RowAutocompleteSelect(db_field, self.admin_site, using=kwargs.get("using"))
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class MentionForm(RowAutocompleteForm):
     """A status an editor sets or a mention an editor adds is their decision: detection keeps it."""
 
     class Meta:
@@ -61,7 +96,10 @@ class PersonAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("confirmed mentions"), ordering="confirmed_mentions")
     def confirmed_mentions(self, person):
-        return person.confirmed_mentions
+        if not person.confirmed_mentions:
+            return 0
+        articles = reverse("admin:articles_article_changelist") + f"?person={person.pk}"
+        return format_html('<a href="{}">{}</a>', articles, person.confirmed_mentions)
 
     @admin.display(description=_("suggested mentions"), ordering="suggested_mentions")
     def suggested_mentions(self, person):
@@ -102,6 +140,10 @@ class MentionAdmin(admin.ModelAdmin):
     readonly_fields = ["spans", "context", "matched_text", "is_near_miss", "reviewed_at", "created_at", "updated_at"]
     actions = ["confirm", "reject", "add_spelling_as_alias"]
 
+    def get_queryset(self, request):
+        # Rows name their article: the title, not the body.
+        return super().get_queryset(request).defer(*(f"article__{name}" for name in LONG_TEXT_FIELDS))
+
     @admin.display(description=_("context"))
     def highlighted_context(self, mention):
         if not mention.matched_text or mention.matched_text not in mention.context:
@@ -128,11 +170,12 @@ class MentionAdmin(admin.ModelAdmin):
     form = MentionForm
 
 
-class MentionInline(admin.TabularInline):
+class MentionInline(RowAutocompleteMixin, admin.TabularInline):
     """The people an article mentions, on the article's change page."""
 
     model = Mention
     form = MentionForm
+    formset = RowsOfTheArticle
     extra = 0
     fields = ["person", "status", "count", "context", "origin"]
     readonly_fields = ["count", "context", "origin"]
@@ -143,20 +186,86 @@ class MentionInline(admin.TabularInline):
         return super().get_queryset(request).select_related("person")
 
 
-ArticleAdmin.inlines = [*ArticleAdmin.inlines, MentionInline]
+class PersonFilter(admin.SimpleListFilter):
+    """Articles confirmed to mention a person. Offers the most mentioned; any person works by address
+    (the people list links each person's articles)."""
+
+    title = _("person")
+    parameter_name = "person"
+    OFFERED = 30
+
+    def lookups(self, request, model_admin):
+        confirmed = Q(mentions__status=Mention.Status.CONFIRMED)
+        people = (
+            Person.objects.annotate(articles=Count("mentions", filter=confirmed))
+            .filter(Q(articles__gt=0) | Q(pk=self._selected()))
+            .order_by("-articles", "name")
+        )
+        return [(str(person.pk), person.name) for person in people[: self.OFFERED]]
+
+    def queryset(self, request, queryset):
+        selected = self._selected()
+        if selected is None:
+            return queryset
+        return queryset.filter(mentions__in=Mention.objects.confirmed().filter(person_id=selected))
+
+    def _selected(self) -> int | None:
+        value = self.value()
+        return int(value) if value and value.isdigit() else None
+
+
+admin.site.unregister(Article)
+
+
+@admin.register(Article)
+class ArticleWithPeopleAdmin(ArticleAdmin):
+    """The article admin with the people each article mentions: a column, a filter, the mentions
+    inline and re-detection."""
+
+    list_display = [*ArticleAdmin.list_display]
+    list_display.insert(list_display.index("link_count"), "people_count")
+    list_filter = [*ArticleAdmin.list_filter, PersonFilter]
+    inlines = [*ArticleAdmin.inlines, MentionInline]
+    actions = [*ArticleAdmin.actions, "redetect_people"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(people_count=count_of(Mention.objects.confirmed()))
+
+    @admin.display(description=_("people"), ordering="people_count")
+    def people_count(self, article):
+        return article.people_count
+
+    @admin.action(description=_("Detect the people in the selected articles again"), permissions=["change"])
+    def redetect_people(self, request, queryset):
+        matcher = services.current_matcher()
+        total = services.MentionChanges()
+        for article in queryset:
+            changes = services.detect_mentions(article, matcher=matcher)
+            total.added += changes.added
+            total.updated += changes.updated
+            total.removed += changes.removed
+        self.message_user(
+            request,
+            _("Mentions found: %(added)d new, %(updated)d updated, %(removed)d dropped. Editors' decisions are kept.")
+            % {"added": total.added, "updated": total.updated, "removed": total.removed},
+        )
 
 
 @admin.register(NameCandidate)
-class NameCandidateAdmin(admin.ModelAdmin):
+class NameCandidateAdmin(RowAutocompleteMixin, admin.ModelAdmin):
     """Names nobody registered yet: promote to a person, add as an alias, or ignore."""
 
     list_display = ["text", "article_count", "count", "status", "person"]
     list_editable = ["person"]
+    list_select_related = ["person"]
     list_filter = ["status"]
     search_fields = ["text"]
     autocomplete_fields = ["person"]
     readonly_fields = ["key", "count", "article_count"]
     actions = ["promote", "attach", "ignore"]
+
+    def get_changelist_form(self, request, **kwargs):
+        return super().get_changelist_form(request, form=RowAutocompleteForm, **kwargs)
 
     @admin.action(description=_("Create a person for each selected name"), permissions=["change"])
     def promote(self, request, queryset):

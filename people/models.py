@@ -206,9 +206,11 @@ class CandidateOccurrence(models.Model):
     count = models.PositiveIntegerField(default=0)
 
     class Meta:
+        verbose_name = _("occurrence of a name candidate")
+        verbose_name_plural = _("occurrences of name candidates")
         constraints = [
             models.UniqueConstraint(fields=["candidate", "article"], name="candidate_occurrence_unique_article")
         ]
 
     def __str__(self):
-        return f"{self.candidate} in {self.article_id} ×{self.count}"
+        return f"{self.candidate} ×{self.count}"
