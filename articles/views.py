@@ -37,21 +37,26 @@ class ArticleDetailView(DetailView):
         articles = Article.objects.all() if self.request.user.is_staff else Article.objects.published()
         # The people app hangs its mentions on articles; we reach them through the reverse relation only.
         mentions = Article._meta.get_field("mentions").related_model.objects
-        return articles.select_related("publication", "cover_image").prefetch_related(
-            "tags",
-            Prefetch("links", queryset=Link.objects.select_related("target__publication")),
-            Prefetch(
-                "backlinks",
-                queryset=Link.objects.filter(article__in=Article.objects.published())
-                .exclude(article_id=F("target_id"))
-                .select_related("article__publication"),
-                to_attr="published_backlinks",
-            ),
-            Prefetch(
-                "mentions",
-                queryset=mentions.confirmed().select_related("person").order_by("-count"),
-                to_attr="confirmed_mentions",
-            ),
+        # The Markdown sources are for editors; readers get the HTML rendered from them.
+        return (
+            articles.defer("body", "footer")
+            .select_related("publication", "cover_image")
+            .prefetch_related(
+                "tags",
+                Prefetch("links", queryset=Link.objects.select_related("target__publication")),
+                Prefetch(
+                    "backlinks",
+                    queryset=Link.objects.filter(article__in=Article.objects.published())
+                    .exclude(article_id=F("target_id"))
+                    .select_related("article__publication"),
+                    to_attr="published_backlinks",
+                ),
+                Prefetch(
+                    "mentions",
+                    queryset=mentions.confirmed().select_related("person").order_by("-count"),
+                    to_attr="confirmed_mentions",
+                ),
+            )
         )
 
     def get_context_data(self, **kwargs):
