@@ -9,6 +9,9 @@ from markdownx.views import ImageUploadView, MarkdownifyView
 from articles.feeds import LatestArticlesFeed
 from articles.views import healthz
 
+# A database that went away is a 503 ("try again"), not a 500.
+handler500 = "config.views.server_error"
+
 admin.site.site_header = _("Article archive")
 admin.site.site_title = _("Article archive")
 admin.site.index_title = _("Editors' desk")

@@ -5,7 +5,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
 
-from articles.models import Article, SlugRedirect, unique_slug
+from articles.models import Article, PublicQuerySet, SlugRedirect, unique_slug
 from articles.rendering import render_markdown
 
 from .folding import fold
@@ -25,6 +25,8 @@ class Person(models.Model):
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     tags = TaggableManager(verbose_name=_("tags"), blank=True)
+
+    objects = PublicQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -73,6 +75,8 @@ class Alias(models.Model):
     # Part of the registry's fingerprint: the mention matcher is rebuilt when an alias changes.
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
+    objects = PublicQuerySet.as_manager()
+
     class Meta:
         ordering = ["person", "text"]
         verbose_name = _("alias")
@@ -87,7 +91,7 @@ class Alias(models.Model):
         super().save(*args, **kwargs)
 
 
-class MentionQuerySet(models.QuerySet):
+class MentionQuerySet(PublicQuerySet):
     def confirmed(self):
         """What readers see: confirmed mentions only."""
         return self.filter(status=Mention.Status.CONFIRMED)
