@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PY := $(BIN)/python
 MANAGE := $(PY) manage.py
 
-.PHONY: run test lint bench install setup editor clean
+.PHONY: run test lint bench loadtest install setup editor clean
 
 run: setup ## install, migrate, import the samples and serve on http://127.0.0.1:8000
 	@echo
@@ -30,6 +30,9 @@ bench: $(VENV)/.installed-dev ## benchmarks (minutes, not part of the suite)
 	$(PY) bench/detection.py
 	$(PY) bench/pathological.py
 	$(PY) bench/import_batch.py 1000
+
+loadtest: $(VENV)/.installed-dev ## gunicorn under 20,000 requests from 50 clients while an import runs (minutes)
+	$(PY) bench/loadtest.py
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .

@@ -23,7 +23,7 @@ from django.core.cache import cache
 from django.db import DatabaseError, connections
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpResponse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.cache import (
     add_never_cache_headers,
     cc_delim_re,
@@ -96,7 +96,7 @@ class PageCacheMiddleware:
             return None  # the view decides what a reader sees when the database is away
         address = f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
         digest = hashlib.sha256(address.encode()).hexdigest()
-        request._page_cache_key = f"page:{version:x}:{request.LANGUAGE_CODE}:{digest}"
+        request._page_cache_key = f"page:{version:x}:{translation.get_language()}:{digest}"
         stored = _cache_call("get", request._page_cache_key)
         if stored is None:
             return None

@@ -180,14 +180,15 @@ class Site:
         self.manage("collectstatic", "--no-input", "-v", "0", *ignored)
 
     @contextmanager
-    def serve(self, *, workers: int = 1, timeout: float = 30) -> Iterator[Server]:
-        """gunicorn with config/gunicorn.conf.py on a free port of 127.0.0.1, stopped afterwards."""
+    def serve(self, *, workers: int | None = 1, timeout: float = 30) -> Iterator[Server]:
+        """gunicorn with config/gunicorn.conf.py on a free port of 127.0.0.1, stopped afterwards
+        (``workers=None``: as many workers as the configuration says)."""
         port = free_port()
         log = self.var_dir / f"gunicorn-{port}.log"
-        command = [
-            sys.executable, "-m", "gunicorn", "--config", "config/gunicorn.conf.py",
-            "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
-        ]  # fmt: skip
+        command = [sys.executable, "-m", "gunicorn", "--config", "config/gunicorn.conf.py"]
+        command += ["--bind", f"127.0.0.1:{port}"]
+        if workers:
+            command += ["--workers", str(workers)]
         with log.open("wb") as output:
             process = subprocess.Popen(command, cwd=BASE_DIR, env=self.env, stdout=output, stderr=subprocess.STDOUT)
         server = Server(f"http://127.0.0.1:{port}", process, log)
