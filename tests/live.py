@@ -20,6 +20,7 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -331,7 +332,9 @@ def run_load(
     on_progress: Callable[[int], None] | None = None,
 ) -> LoadResult:
     """GET each (kind, path) of ``requests`` once, ``concurrency`` at a time; bounded by their number."""
-    return asyncio.run(_load(base_url, requests, concurrency, timeout, on_progress))
+    # A thread of its own: the caller's thread may run an event loop already (Playwright's does).
+    with ThreadPoolExecutor(max_workers=1) as thread:
+        return thread.submit(asyncio.run, _load(base_url, requests, concurrency, timeout, on_progress)).result()
 
 
 async def _load(base_url, requests, concurrency, timeout, on_progress) -> LoadResult:
