@@ -135,7 +135,8 @@ def _shareable(request, response) -> bool:
     directives = response.get("Cache-Control", "").lower()
     if any(word in directives for word in ("private", "no-store", "no-cache")) or get_max_age(response) == 0:
         return False
-    if "nonce-" in response.get("Content-Security-Policy", ""):
+    # A CSP nonce is good for one response only (django-csp keeps the one it made on the request).
+    if isinstance(getattr(request, "_csp_nonce", None), str) or "nonce-" in response.get("Content-Security-Policy", ""):
         return False
     vary = {header.strip().lower() for header in cc_delim_re.split(response.get("Vary", "")) if header.strip()}
     return vary <= HARMLESS_VARY

@@ -145,6 +145,8 @@ class Site:
             DJANGO_SECRET_KEY="live-tests-not-secret",
             DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost",
             DJANGO_DEBUG="0",
+            # Production settings, but plain HTTP on 127.0.0.1, as behind a proxy that terminates TLS.
+            DJANGO_HTTPS="0",
             ARCHIVE_VAR_DIR=str(self.var_dir),
         )
         if self.database_url:
