@@ -6,7 +6,7 @@ PY := $(BIN)/python
 MANAGE := $(PY) manage.py
 AXE := node_modules/axe-core/axe.min.js
 
-.PHONY: run test lint bench install setup editor superuser clean
+.PHONY: run test lint bench loadtest install setup editor superuser clean
 
 run: setup ## install, migrate, import the samples and serve on http://127.0.0.1:8000
 	@echo
@@ -35,6 +35,9 @@ bench: $(VENV)/.installed-dev ## benchmarks on SQLite and PostgreSQL (not part o
 	@command -v wrk >/dev/null || apt-get install -y wrk || (apt-get update && apt-get install -y wrk)
 	$(PY) bench/run.py
 	$(PY) bench/pathological.py
+
+loadtest: $(VENV)/.installed-dev ## gunicorn under 20,000 requests from 50 clients while an import runs (minutes)
+	$(PY) bench/loadtest.py
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .

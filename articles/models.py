@@ -1,10 +1,11 @@
 """Publications, the articles they published, and the links between articles."""
 
+import secrets
 from collections.abc import Callable
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Count, Max, Min, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.urls import reverse
@@ -58,6 +59,68 @@ def count_of(related: models.QuerySet, *, via: str = "article") -> Coalesce:
     return Coalesce(Subquery(counted.values("total")), 0)
 
 
+class PageCacheVersion(models.Model):
+    """The version of everything readers can see; cached public pages are stored under it.
+
+    One row, given a new random token after every committed write that readers could
+    notice, so a page cached before the write is never served again. Random rather than
+    counted: a database restored from a backup cannot bring back a token still in the cache.
+    """
+
+    ROW = 1
+
+    token = models.BigIntegerField(default=0)
+
+    def __str__(self):
+        return f"{self.token:x}"
+
+    @classmethod
+    def current(cls) -> int:
+        return cls.objects.filter(pk=cls.ROW).values_list("token", flat=True).first() or 0
+
+    @classmethod
+    def renew(cls) -> None:
+        cls.objects.update_or_create(pk=cls.ROW, defaults={"token": secrets.randbits(62)})
+
+    @classmethod
+    def renew_after_commit(cls) -> None:
+        """Call after any write readers could see (model saves and deletes are watched already)."""
+        connection = transaction.get_connection()
+        if not connection.in_atomic_block:
+            cls.renew()
+        # After the commit, never before: a reader between the two would cache the old data under
+        # the new token. Once per transaction is enough (Django keeps the callbacks it will run).
+        elif not any(callback is _renew_page_cache_version for _, callback, _ in connection.run_on_commit):
+            # robust: the write is committed whatever happens here; at worst pages expire on their own.
+            transaction.on_commit(_renew_page_cache_version, robust=True)
+
+
+def _renew_page_cache_version() -> None:
+    PageCacheVersion.renew()
+
+
+class PublicQuerySet(models.QuerySet):
+    """For models readers see: bulk writes, which send no signals, also expire cached pages."""
+
+    def update(self, **kwargs):
+        rows = super().update(**kwargs)
+        if rows:
+            PageCacheVersion.renew_after_commit()
+        return rows
+
+    def bulk_create(self, objs, *args, **kwargs):
+        created = super().bulk_create(objs, *args, **kwargs)
+        if created:
+            PageCacheVersion.renew_after_commit()
+        return created
+
+    def bulk_update(self, objs, *args, **kwargs):
+        rows = super().bulk_update(objs, *args, **kwargs)
+        if rows:
+            PageCacheVersion.renew_after_commit()
+        return rows
+
+
 class Publication(models.Model):
     """A WeChat official account (公众号) or another source that publishes articles."""
 
@@ -70,6 +133,8 @@ class Publication(models.Model):
         help_text=_("The account's id in WeChat article links (the __biz parameter), when known."),
     )
     description = models.TextField(_("description"), blank=True)
+
+    objects = PublicQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -93,10 +158,15 @@ class Publication(models.Model):
         return reverse("articles:publication", kwargs={"slug": self.slug})
 
 
-class ArticleQuerySet(models.QuerySet):
+class ArticleQuerySet(PublicQuerySet):
     def published(self):
         """The one definition of what readers may see."""
         return self.filter(status=Article.Status.PUBLISHED, published_at__lte=timezone.now())
+
+    def next_to_appear(self):
+        """When the earliest article published with a future date becomes visible (or None)."""
+        scheduled = self.filter(status=Article.Status.PUBLISHED, published_at__gt=timezone.now())
+        return scheduled.aggregate(at=Min("published_at"))["at"]
 
     def for_cards(self):
         """What an article card shows: its publication, its cover and its tags."""
@@ -405,7 +475,7 @@ class Article(models.Model):
         return Truncator(plain_text(self.body_html)).chars(EXCERPT_LENGTH)
 
 
-class LinkQuerySet(models.QuerySet):
+class LinkQuerySet(PublicQuerySet):
     def wanted(self):
         """Targets nobody archived yet, most linked first, with the likely title (the anchor text)."""
         return (
@@ -489,6 +559,8 @@ class MirroredImage(models.Model):
     fetched_at = models.DateTimeField(_("fetched at"), auto_now=True)
     articles = models.ManyToManyField(Article, verbose_name=_("articles"), related_name="images", blank=True)
 
+    objects = PublicQuerySet.as_manager()
+
     class Meta:
         ordering = ["-fetched_at"]
         verbose_name = _("mirrored image")
@@ -511,6 +583,8 @@ class ArticleKey(models.Model):
     article = models.ForeignKey(Article, verbose_name=_("article"), related_name="keys", on_delete=models.CASCADE)
     key = models.CharField(_("identity"), max_length=MAX_URL_LENGTH, unique=True, editable=False)
     url = models.URLField(_("URL"), max_length=MAX_URL_LENGTH, help_text=_("Another address of this article."))
+
+    objects = PublicQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("other address")

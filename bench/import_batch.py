@@ -24,8 +24,8 @@ from bench.databases import reset  # noqa: E402
 SEED = (ROOT / "samples" / "000_5ed6fe22a0f5a53e.txt").read_text(encoding="utf-8")
 
 
-def write_corpus(folder: Path, count: int) -> None:
-    for number in range(count):
+def write_corpus(folder: Path, count: int, first: int = 0) -> None:
+    for number in range(first, first + count):
         text = SEED.replace("mid=2455853887", f"mid={3_000_000_000 + number}", 1)
         text = text.replace("# OpenAI 联创", f"# 第 {number} 篇：OpenAI 联创", 1)
         text = text.replace("前天，", f"（第 {number} 篇）前天，", 1)

@@ -90,6 +90,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # An ETag from the finished page answers a repeat visit with 304 Not Modified.
     "django.middleware.http.ConditionalGetMiddleware",
+    # Above sessions and CSRF: it must see the cookies they set before it shares a page.
+    "articles.page_cache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -136,6 +138,32 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # A database that went away must fail a request in seconds (a 503 page), not hang a worker.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
+
+# A shared cache (Redis) when one is configured; otherwise each process keeps its own.
+# Cached pages are correct either way: they are keyed by a version kept in the database.
+CACHE_URL = os.environ.get("CACHE_URL") or os.environ.get("REDIS_URL")
+if CACHE_URL:
+    if not CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
+        raise ImproperlyConfigured("CACHE_URL / REDIS_URL must be a redis://, rediss:// or unix:// URL.")
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_URL,
+            "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "archive"),
+            # A Redis that is down or unreachable costs a second, never a page.
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "OPTIONS": {"MAX_ENTRIES": 1000}}}
+# How long a rendered public page is kept for anonymous readers (0: not at all). Writes expire
+# it at once; this bounds what a missed expiry could cost.
+ARCHIVE_PAGE_CACHE_SECONDS = int(os.environ.get("ARCHIVE_PAGE_CACHE_SECONDS", 600))
+# Cache-Control max-age of public pages for browsers and proxies: how stale a reader's copy may be.
+ARCHIVE_PUBLIC_MAX_AGE = int(os.environ.get("ARCHIVE_PUBLIC_MAX_AGE", 60))
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

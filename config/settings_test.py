@@ -15,6 +15,9 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Most tests write inside a transaction that never commits, so the page cache would never be
+# told about their writes; tests/test_page_cache.py turns it on where commits are real.
+ARCHIVE_PAGE_CACHE_SECONDS = 0
 # Serve static files straight from the app folders: tests never need collectstatic.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True

@@ -20,6 +20,8 @@ SITEMAPS = {
     "publications": PublicationSitemap,
 }
 
+# A database that went away is a 503 ("try again"), not a 500.
+handler500 = "config.views.server_error"
 
 urlpatterns = [
     path("admin/", admin.site.urls),

@@ -7,9 +7,12 @@ class PeopleConfig(AppConfig):
     verbose_name = _("People")
 
     def ready(self):
+        from articles import page_cache
         from articles.importer import POST_IMPORT_STEPS
 
+        from .models import Alias, Mention, Person
         from .services import detect_mentions
 
         if detect_mentions not in POST_IMPORT_STEPS:
             POST_IMPORT_STEPS.append(detect_mentions)
+        page_cache.watch(Person, Alias, Mention)

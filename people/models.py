@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
 
-from articles.models import Article, SlugRedirect, unique_slug
+from articles.models import Article, PublicQuerySet, SlugRedirect, unique_slug
 from articles.rendering import render_markdown
 
 from .folding import fold
@@ -17,7 +17,7 @@ def published_mentions(through: str = "mentions") -> Q:
     return Q(**{f"{through}__status": Mention.Status.CONFIRMED, f"{through}__article__in": Article.objects.published()})
 
 
-class PersonQuerySet(models.QuerySet):
+class PersonQuerySet(PublicQuerySet):
     def with_published_article_counts(self):
         """People in at least one published article (``article_count`` of them), most written about first."""
         return (
@@ -91,6 +91,8 @@ class Alias(models.Model):
     # Part of the registry's fingerprint: the mention matcher is rebuilt when an alias changes.
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
+    objects = PublicQuerySet.as_manager()
+
     class Meta:
         ordering = ["person", "text"]
         verbose_name = _("alias")
@@ -105,7 +107,7 @@ class Alias(models.Model):
         super().save(*args, **kwargs)
 
 
-class MentionQuerySet(models.QuerySet):
+class MentionQuerySet(PublicQuerySet):
     def confirmed(self):
         """What readers see: confirmed mentions only."""
         return self.filter(status=Mention.Status.CONFIRMED)

@@ -7,6 +7,8 @@ import pytest
 from articles.importer import import_document
 from articles.models import Article, Publication
 
+from .live import live_site, seeded_template  # noqa: F401 (fixtures: gunicorn serving a site of its own)
+
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
 SEED_PATH = SAMPLES / "000_5ed6fe22a0f5a53e.txt"
 BEIJING = ZoneInfo("Asia/Shanghai")
