@@ -5,10 +5,9 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
 
+from articles.folding import fold
 from articles.models import Article, SlugRedirect, unique_slug
 from articles.rendering import render_markdown
-
-from .folding import fold
 
 
 class Person(models.Model):
