@@ -1,8 +1,11 @@
 """Publications, the articles they published, and the links between articles."""
 
+from collections.abc import Iterable
+from itertools import islice
+
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import connection, models
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.urls import reverse
@@ -15,6 +18,7 @@ from taggit.models import TaggedItem
 
 from .parsing.document import MAX_URL_LENGTH
 from .rendering import plain_text, render_markdown
+from .search_text import document_fields
 from .wechat import canonical_key
 
 EXCERPT_LENGTH = 140
@@ -212,6 +216,8 @@ class Article(models.Model):
             else None
         )
         super().save(*args, **kwargs)
+        if update_fields is None or {"title", "body"} & set(update_fields):
+            SearchDocument.index([self])
         if before and before != (self.status, self.published_at, self.slug):
             # Whether (and where) readers can reach this article changed: so did the links to it.
             self.refresh_referrers()
@@ -309,6 +315,56 @@ class Article(models.Model):
         if self.excerpt:
             return self.excerpt
         return Truncator(plain_text(self.body_html)).chars(EXCERPT_LENGTH)
+
+
+class SearchDocument(models.Model):
+    """What search looks in for one article, derived from it on every save: the title and the
+    plain text of the body, folded and tokenised (``articles.search_text.document_text``).
+
+    The index over it belongs to the database, made by migration 0002: on SQLite an FTS5
+    table (trigram tokenizer) kept in step by triggers on this table, on PostgreSQL a GIN
+    index over ``lexemes``. A migration that alters this table on SQLite rebuilds it, which
+    drops the triggers: such a migration must create them again (``articles.search.create_index``).
+    """
+
+    article = models.OneToOneField(Article, primary_key=True, related_name="search_document", on_delete=models.CASCADE)
+    title = models.TextField()
+    body = models.TextField()
+    # Only PostgreSQL's index reads these; on SQLite the FTS5 index reads title and body.
+    lexemes = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = _("search document")
+        verbose_name_plural = _("search documents")
+
+    def __str__(self):
+        return str(self.article_id)
+
+    @classmethod
+    def index(cls, articles: Iterable[Article]) -> None:
+        """Write the search documents of saved ``articles``."""
+        write_search_documents(cls, ((article.pk, article.title, article.body_html) for article in articles))
+
+
+def write_search_documents(
+    document_model: type[models.Model], rows: Iterable[tuple[int, str, str]], *, batch_size: int = 500
+) -> int:
+    """Write or rewrite search documents from (article id, title, body_html) rows, one statement
+    per batch; returns how many. Takes the model so that a migration can pass its historical one."""
+    written, rows = 0, iter(rows)
+    lexemes = connection.vendor == "postgresql"
+    while batch := list(islice(rows, batch_size)):
+        document_model.objects.bulk_create(
+            [
+                document_model(article_id=pk, **document_fields(title=title, body_html=body_html, with_lexemes=lexemes))
+                for pk, title, body_html in batch
+            ],
+            update_conflicts=True,
+            unique_fields=["article"],
+            update_fields=["title", "body", "lexemes"],
+        )
+        written += len(batch)
+    return written
 
 
 class Link(models.Model):

@@ -11,6 +11,9 @@ from django.views.generic import DetailView, ListView
 from taggit.models import Tag, TaggedItem
 
 from .models import Article, ArticleRedirect, Link, Publication, TagRedirect
+from .rendering import plain_text
+from .search import Search
+from .search_text import highlighter, snippet
 
 ARTICLES_PER_PAGE = 20
 
@@ -127,6 +130,27 @@ class TagDetailView(ListView):
         )
         tagged = sorted((item.content_object for item in others if item.content_object), key=str)
         return super().get_context_data(tag=self.tag, tagged_others=tagged, **kwargs)
+
+
+class SearchView(ListView):
+    """Articles and people matching every word of the query, narrowed by facets."""
+
+    template_name = "articles/search.html"
+    paginate_by = ARTICLES_PER_PAGE
+
+    def get_queryset(self):
+        self.search = Search(self.request.GET)
+        return self.search.articles().for_cards()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(search=self.search, **kwargs)
+        if self.search.terms:
+            # Snippets only for the page shown: they read each article's text.
+            matches = highlighter(self.search.terms)
+            for article in context["object_list"]:
+                article.snippet = snippet(plain_text(article.body_html), matches)
+            context.update(people=self.search.people, facets=self.search.facets())
+        return context
 
 
 @never_cache
