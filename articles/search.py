@@ -14,7 +14,9 @@ its form). The database indexes it, and keeps the index in step by itself:
 Readers only ever see ``Article.objects.published()`` and confirmed mentions.
 """
 
+import json
 import re
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property, reduce
@@ -37,6 +39,9 @@ from .search_text import MAX_QUERY_LENGTH, Term, parse_query
 PEOPLE_FINDERS: list[Callable[[Term], QuerySet]] = []
 
 FACET_SIZE = 10
+# Search ranks every match, then counts, pages and facets the best this many: their cost stays
+# flat however common the words are (a reader never pages through more than 50 pages).
+MAX_RESULTS = 1000
 PEOPLE_PER_TERM = 50
 _YEAR = re.compile(r"^[0-9]{4}$")
 
@@ -97,17 +102,29 @@ def _optimize_index() -> None:
             cursor.execute("ANALYZE articles_searchdocument")
 
 
-def text_matches(terms: list[Term]) -> RawSQL:
-    """The ids of the articles whose title or body contains every one of ``terms``."""
+def text_matches(terms: list[Term], *, in_title: bool = False) -> RawSQL:
+    """The ids of the articles whose title or body (or only title) contains every one of ``terms``."""
     if connection.vendor == "postgresql":
         conditions, params = [f"{_LEXEMES} @@ %s::tsquery"], [" & ".join(_tsquery(term) for term in terms)]
         for term in terms:
-            if len(term.tokens) > 1:
+            if in_title:
+                conditions.append("strpos(title, %s) > 0")
+                params.append(term.pattern)
+            elif len(term.tokens) > 1:
                 conditions.append("(strpos(title, %s) > 0 OR strpos(body, %s) > 0)")
                 params += [term.pattern, term.pattern]
         return RawSQL(f"SELECT article_id FROM articles_searchdocument WHERE {' AND '.join(conditions)}", params)
     phrases = " AND ".join(f'"{term.pattern}"' for term in terms)
+    if in_title:
+        phrases = f"{{title}} : ({phrases})"
     return RawSQL(f"SELECT rowid FROM {_FTS} WHERE {_FTS} MATCH %s", [phrases])
+
+
+def _id_list(ids: list[int]) -> RawSQL:
+    """``ids`` as a subquery with one parameter: Django would bind (and prepare) a thousand one by one."""
+    if connection.vendor == "postgresql":
+        return RawSQL("SELECT unnest(%s::bigint[])", [ids])
+    return RawSQL("SELECT value FROM json_each(%s)", [json.dumps(ids)])
 
 
 def _tsquery(term: Term) -> str:
@@ -116,6 +133,11 @@ def _tsquery(term: Term) -> str:
     if term.is_prefix:
         lexemes[-1] += ":*"
     return " & ".join(lexemes)
+
+
+def _most_common(counts: Counter) -> list:
+    """The FACET_SIZE most frequent, ties by name."""
+    return sorted(counts.items(), key=lambda item: (-item[1], item[0][1]))[:FACET_SIZE]
 
 
 def _mentions():
@@ -196,57 +218,83 @@ class Search:
             return Article.objects.none()
         return Article.objects.published().filter(self._matching(), *self._narrowing())
 
-    def articles(self) -> QuerySet:
-        """The articles found, with the query in their title first, then the newest first."""
-        if not self.terms:
-            return self.found
-        in_title = reduce(and_, [Q(search_document__title__contains=term.pattern) for term in self.terms])
-        return self.found.annotate(in_title=ExpressionWrapper(in_title, output_field=BooleanField())).order_by(
-            F("in_title").desc(), "-published_at", "-pk"
-        )
-
-    def facets(self) -> list[Facet]:
-        """Publication, person, tag and year of the articles found, most frequent first, with counts."""
+    @cached_property
+    def _ranked(self) -> list[int]:
+        # One more than shown: it tells that there are more.
         if not self.terms:
             return []
-        found = self.found.order_by().values("pk")
-        publications = (
-            self.found.exclude(publication=None)
-            .values_list("publication__slug", "publication__name")
-            .annotate(count=Count("pk"))
-            .order_by("-count", "publication__name")
-        )
+        in_title = ExpressionWrapper(Q(pk__in=text_matches(self.terms, in_title=True)), output_field=BooleanField())
+        ranked = self.found.annotate(in_title=in_title).order_by(F("in_title").desc(), "-published_at", "-pk")
+        return list(ranked.values_list("pk", flat=True)[: MAX_RESULTS + 1])
+
+    @property
+    def ranked_ids(self) -> list[int]:
+        """The ids of the articles found, at most MAX_RESULTS: with the query in their title
+        first, then the newest first. The one query whose cost grows with the matches; the
+        page, the count and the facets are taken from these ids."""
+        return self._ranked[:MAX_RESULTS]
+
+    @property
+    def has_more(self) -> bool:
+        """More articles match than ``ranked_ids`` holds."""
+        return len(self._ranked) > MAX_RESULTS
+
+    @staticmethod
+    def page_articles(ids: list[int]) -> list[Article]:
+        """The articles of ``ids`` in that order, ready for cards."""
+        articles = Article.objects.filter(pk__in=ids).for_cards().defer("body", "footer").in_bulk()
+        return [articles[pk] for pk in ids if pk in articles]
+
+    def facets(self) -> list[Facet]:
+        """Publication, person, tag and year of the articles ranked, most frequent first, with counts."""
+        if not self.ranked_ids:
+            return []
+        ids = _id_list(self.ranked_ids)
+        publications, years = Counter(), Counter()
+        for slug, name, *counts in self._by_publication_and_year(ids):
+            if slug:
+                publications[slug, name] += sum(counts)
+            for year, count in zip(self._years, counts, strict=True):
+                years[year] += count
         people = (
             _mentions()
-            .filter(article__in=found)
+            .filter(article__in=ids)
             .values_list("person__slug", "person__name")
             .annotate(count=Count("pk"))
             .order_by("-count", "person__name")
         )
         tags = (
-            TaggedItem.objects.filter(content_type=ContentType.objects.get_for_model(Article), object_id__in=found)
+            TaggedItem.objects.filter(content_type=ContentType.objects.get_for_model(Article), object_id__in=ids)
             .values_list("tag__slug", "tag__name")
             .annotate(count=Count("pk"))
             .order_by("-count", "tag__name")
         )
         facets = [
-            self._facet("publication", publications[:FACET_SIZE]),
+            self._facet("publication", [(*key, count) for key, count in _most_common(publications)]),
             self._facet("person", people[:FACET_SIZE]),
             self._facet("tag", tags[:FACET_SIZE]),
-            self._facet("year", self._years()),
+            self._facet("year", [(year, year, years[year]) for year in self._years if years[year]]),
         ]
         return [facet for facet in facets if facet.values]
 
-    def _years(self) -> list[tuple[str, str, int]]:
-        # Counted with a range per year: extracting a local year row by row would call back
-        # into Python on SQLite. The archive's first and last article bound the range.
+    @cached_property
+    def _years(self) -> list[int]:
+        """The years of the archive, newest first."""
         published = Article.objects.published().order_by("published_at").values_list("published_at", flat=True)
         first, last = published.first(), published.last()
         if first is None:
             return []
-        years = range(timezone.localtime(last).year, timezone.localtime(first).year - 1, -1)
-        counts = self.found.aggregate(**{str(year): Count("pk", filter=Q(published_at__year=year)) for year in years})
-        return [(year, year, count) for year, count in counts.items() if count]
+        return list(range(timezone.localtime(last).year, timezone.localtime(first).year - 1, -1))
+
+    def _by_publication_and_year(self, ids: RawSQL) -> QuerySet:
+        # A range per year: extracting the local year row by row would call back into Python on SQLite.
+        per_year = {f"year_{year}": Count("pk", filter=Q(published_at__year=year)) for year in self._years}
+        return (
+            Article.objects.filter(pk__in=ids)
+            .values_list("publication__slug", "publication__name")
+            .annotate(**per_year)
+            .order_by()
+        )
 
     def _facet(self, name: str, rows) -> Facet:
         values = []

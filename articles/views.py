@@ -140,16 +140,17 @@ class SearchView(ListView):
 
     def get_queryset(self):
         self.search = Search(self.request.GET)
-        return self.search.articles().for_cards()
+        return self.search.ranked_ids
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(search=self.search, **kwargs)
         if self.search.terms:
+            articles = self.search.page_articles(context["object_list"])
             # Snippets only for the page shown: they read each article's text.
             matches = highlighter(self.search.terms)
-            for article in context["object_list"]:
+            for article in articles:
                 article.snippet = snippet(plain_text(article.body_html), matches)
-            context.update(people=self.search.people, facets=self.search.facets())
+            context.update(object_list=articles, people=self.search.people, facets=self.search.facets())
         return context
 
 

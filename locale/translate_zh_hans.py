@@ -261,6 +261,7 @@ ZH_HANS = {
     "Every word must match; a single Chinese character is enough, and Latin words match in any case and by their beginning.": "每个词都须匹配；一个汉字也可以搜索，英文词不分大小写，按词首匹配。",
     "For example:": "例如：",
     "%(counter)s article found": "找到 %(counter)s 篇文章",
+    "More than %(count)s articles found: add a word, or choose a publication, person, tag or year below.": "找到超过 %(count)s 篇文章：再加一个词，或者在下面选择公众号、人物、标签或年份。",
     "No published article matches all of these words.": "没有已发布的文章同时包含这些词。",
     "Check the spelling, or use fewer words: every word must match.": "检查拼写，或者少用几个词：每个词都须匹配。",
     "Search again without the filters you chose.": "去掉所选的筛选条件再搜索。",
