@@ -1,7 +1,6 @@
 """Publications, the articles they published, and the links between articles."""
 
 from collections.abc import Iterable
-from itertools import islice
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
@@ -324,7 +323,7 @@ class SearchDocument(models.Model):
     The index over it belongs to the database, made by migration 0002: on SQLite an FTS5
     table (trigram tokenizer) kept in step by triggers on this table, on PostgreSQL a GIN
     index over ``lexemes``. A migration that alters this table on SQLite rebuilds it, which
-    drops the triggers: such a migration must create them again (``articles.search.create_index``).
+    drops the triggers: such a migration must run ``drop_index`` and ``create_index`` (articles.search) after.
     """
 
     article = models.OneToOneField(Article, primary_key=True, related_name="search_document", on_delete=models.CASCADE)
@@ -346,24 +345,34 @@ class SearchDocument(models.Model):
         write_search_documents(cls, ((article.pk, article.title, article.body_html) for article in articles))
 
 
-def write_search_documents(
-    document_model: type[models.Model], rows: Iterable[tuple[int, str, str]], *, batch_size: int = 500
-) -> int:
-    """Write or rewrite search documents from (article id, title, body_html) rows, one statement
-    per batch; returns how many. Takes the model so that a migration can pass its historical one."""
-    written, rows = 0, iter(rows)
+def write_search_documents(document_model: type[models.Model], rows: Iterable[tuple[int, str, str]]) -> None:
+    """Write or rewrite the search documents of (article id, title, body_html) rows in one statement.
+    Takes the model so that a migration can pass its historical one."""
     lexemes = connection.vendor == "postgresql"
-    while batch := list(islice(rows, batch_size)):
-        document_model.objects.bulk_create(
-            [
-                document_model(article_id=pk, **document_fields(title=title, body_html=body_html, with_lexemes=lexemes))
-                for pk, title, body_html in batch
-            ],
-            update_conflicts=True,
-            unique_fields=["article"],
-            update_fields=["title", "body", "lexemes"],
-        )
-        written += len(batch)
+    document_model.objects.bulk_create(
+        [
+            document_model(article_id=pk, **document_fields(title=title, body_html=body_html, with_lexemes=lexemes))
+            for pk, title, body_html in rows
+        ],
+        update_conflicts=True,
+        unique_fields=["article"],
+        update_fields=["title", "body", "lexemes"],
+    )
+
+
+def index_all_articles(
+    article_model: type[models.Model], document_model: type[models.Model], *, batch_size: int = 500
+) -> int:
+    """Write every article's search document, a batch per statement; returns how many.
+
+    Batches are read by id, one query each: a cursor held open across the writes would keep
+    SQLite's write-ahead log from being checkpointed, and it would grow by the whole index.
+    """
+    written, after = 0, 0
+    articles = article_model.objects.order_by("pk").values_list("pk", "title", "body_html")
+    while batch := list(articles.filter(pk__gt=after)[:batch_size]):
+        write_search_documents(document_model, batch)
+        written, after = written + len(batch), batch[-1][0]
     return written
 
 

@@ -31,7 +31,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from taggit.models import TaggedItem
 
-from .models import Article, SearchDocument, write_search_documents
+from .models import Article, SearchDocument, index_all_articles
 from .search_text import MAX_QUERY_LENGTH, Term, parse_query
 
 # How a query term finds people by their names: the people app registers its finder in
@@ -87,8 +87,7 @@ def drop_index(schema_editor) -> None:
 
 def rebuild_index(*, batch_size: int = 500) -> int:
     """Write every article's search document again (a statement per batch), then compact the index."""
-    rows = Article.objects.order_by("pk").values_list("pk", "title", "body_html").iterator(chunk_size=batch_size)
-    written = write_search_documents(SearchDocument, rows, batch_size=batch_size)
+    written = index_all_articles(Article, SearchDocument, batch_size=batch_size)
     _optimize_index()
     return written
 

@@ -24,6 +24,7 @@ import sys
 import tempfile
 import time
 from datetime import datetime, timedelta
+from itertools import accumulate
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -53,10 +54,10 @@ class Corpus:
     def __init__(self, seed: int):
         self.rng = random.Random(seed)
         self.words = vocabulary(self.rng, 20_000)
-        self.weights = [1 / rank for rank in range(1, len(self.words) + 1)]  # Zipf
+        self.cumulative = list(accumulate(1 / rank for rank in range(1, len(self.words) + 1)))  # Zipf
 
     def sentence(self, names: list[str]) -> str:
-        words = self.rng.choices(self.words, self.weights, k=self.rng.randint(6, 18))
+        words = self.rng.choices(self.words, cum_weights=self.cumulative, k=self.rng.randint(6, 18))
         if names and self.rng.random() < 0.2:
             words.insert(self.rng.randrange(len(words)), f" {self.rng.choice(names)} ")
         return "".join(words) + self.rng.choice("，。。。！？")
@@ -66,7 +67,7 @@ class Corpus:
         return "\n\n".join(paragraphs), "".join(f"<p>{paragraph}</p>" for paragraph in paragraphs)
 
     def title(self) -> str:
-        return "".join(self.rng.choices(self.words, self.weights, k=self.rng.randint(4, 8)))
+        return "".join(self.rng.choices(self.words, cum_weights=self.cumulative, k=self.rng.randint(4, 8)))
 
 
 def build(count: int, people_count: int, seed: int) -> None:

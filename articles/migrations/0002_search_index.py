@@ -1,15 +1,12 @@
 import django.db.models.deletion
 from django.db import migrations, models
 
-from articles.models import write_search_documents
+from articles.models import index_all_articles
 from articles.search import create_index, drop_index
 
 
 def index_existing_articles(apps, schema_editor):
-    Article = apps.get_model("articles", "Article")
-    SearchDocument = apps.get_model("articles", "SearchDocument")
-    rows = Article.objects.order_by("pk").values_list("pk", "title", "body_html").iterator(chunk_size=500)
-    write_search_documents(SearchDocument, rows)
+    index_all_articles(apps.get_model("articles", "Article"), apps.get_model("articles", "SearchDocument"))
 
 
 def create_search_index(apps, schema_editor):
