@@ -17,7 +17,7 @@ from taggit.models import TaggedItem
 
 from .parsing.document import MAX_URL_LENGTH
 from .rendering import plain_text, render_markdown
-from .search_text import document_fields
+from .search_text import document_fields, search_rank
 from .wechat import canonical_key
 
 EXCERPT_LENGTH = 140
@@ -215,7 +215,7 @@ class Article(models.Model):
             else None
         )
         super().save(*args, **kwargs)
-        if update_fields is None or {"title", "body"} & set(update_fields):
+        if update_fields is None or {"title", "body", "published_at"} & set(update_fields):
             SearchDocument.index([self])
         if before and before != (self.status, self.published_at, self.slug):
             # Whether (and where) readers can reach this article changed: so did the links to it.
@@ -321,14 +321,17 @@ class SearchDocument(models.Model):
     plain text of the body, folded and tokenised (``articles.search_text.document_text``).
 
     The index over it belongs to the database, made by migration 0002: on SQLite an FTS5
-    table (trigram tokenizer) kept in step by triggers on this table, on PostgreSQL a GIN
-    index over ``lexemes``. A migration that alters this table on SQLite rebuilds it, which
+    table (trigram tokenizer, ``rank`` as its rowid) kept in step by triggers on this table,
+    on PostgreSQL a GIN index over ``lexemes``. A migration that alters this table on SQLite rebuilds it, which
     drops the triggers: such a migration must run ``drop_index`` and ``create_index`` (articles.search) after.
     """
 
     article = models.OneToOneField(Article, primary_key=True, related_name="search_document", on_delete=models.CASCADE)
     title = models.TextField()
     body = models.TextField()
+    # Newest first when read from the largest down (search_text.search_rank). Not unique in the
+    # database: the id in it makes it so, and an index would tempt PostgreSQL into walking it.
+    rank = models.BigIntegerField()
     # Only PostgreSQL's index reads these; on SQLite the FTS5 index reads title and body.
     lexemes = models.TextField(blank=True)
 
@@ -342,21 +345,27 @@ class SearchDocument(models.Model):
     @classmethod
     def index(cls, articles: Iterable[Article]) -> None:
         """Write the search documents of saved ``articles``."""
-        write_search_documents(cls, ((article.pk, article.title, article.body_html) for article in articles))
+        write_search_documents(
+            cls, ((article.pk, article.title, article.body_html, article.published_at) for article in articles)
+        )
 
 
-def write_search_documents(document_model: type[models.Model], rows: Iterable[tuple[int, str, str]]) -> None:
-    """Write or rewrite the search documents of (article id, title, body_html) rows in one statement.
-    Takes the model so that a migration can pass its historical one."""
+def write_search_documents(document_model: type[models.Model], rows: Iterable[tuple]) -> None:
+    """Write or rewrite the search documents of (article id, title, body_html, published_at)
+    rows in one statement. Takes the model so that a migration can pass its historical one."""
     lexemes = connection.vendor == "postgresql"
     document_model.objects.bulk_create(
         [
-            document_model(article_id=pk, **document_fields(title=title, body_html=body_html, with_lexemes=lexemes))
-            for pk, title, body_html in rows
+            document_model(
+                article_id=pk,
+                rank=search_rank(pk, published_at),
+                **document_fields(title=title, body_html=body_html, with_lexemes=lexemes),
+            )
+            for pk, title, body_html, published_at in rows
         ],
         update_conflicts=True,
         unique_fields=["article"],
-        update_fields=["title", "body", "lexemes"],
+        update_fields=["title", "body", "rank", "lexemes"],
     )
 
 
@@ -369,7 +378,7 @@ def index_all_articles(
     SQLite's write-ahead log from being checkpointed, and it would grow by the whole index.
     """
     written, after = 0, 0
-    articles = article_model.objects.order_by("pk").values_list("pk", "title", "body_html")
+    articles = article_model.objects.order_by("pk").values_list("pk", "title", "body_html", "published_at")
     while batch := list(articles.filter(pk__gt=after)[:batch_size]):
         write_search_documents(document_model, batch)
         written, after = written + len(batch), batch[-1][0]

@@ -32,7 +32,7 @@ from django.utils.translation import gettext_lazy as _
 from taggit.models import TaggedItem
 
 from .models import Article, SearchDocument, index_all_articles
-from .search_text import MAX_QUERY_LENGTH, Term, parse_query
+from .search_text import ID_MASK, MAX_QUERY_LENGTH, Term, parse_query
 
 # How a query term finds people by their names: the people app registers its finder in
 # PeopleConfig.ready (articles must not import people). A finder returns a queryset of people.
@@ -52,17 +52,17 @@ _YEAR = re.compile(r"^[0-9]{4}$")
 _FTS = "articles_search"
 _SQLITE_INDEX = [
     f"""CREATE VIRTUAL TABLE {_FTS} USING fts5(
-        title, body, content='articles_searchdocument', content_rowid='article_id',
+        title, body, content='articles_searchdocument', content_rowid='rank',
         tokenize='trigram case_sensitive 1')""",
     f"""CREATE TRIGGER {_FTS}_insert AFTER INSERT ON articles_searchdocument BEGIN
-        INSERT INTO {_FTS}(rowid, title, body) VALUES (new.article_id, new.title, new.body);
+        INSERT INTO {_FTS}(rowid, title, body) VALUES (new.rank, new.title, new.body);
     END""",
     f"""CREATE TRIGGER {_FTS}_delete AFTER DELETE ON articles_searchdocument BEGIN
-        INSERT INTO {_FTS}({_FTS}, rowid, title, body) VALUES ('delete', old.article_id, old.title, old.body);
+        INSERT INTO {_FTS}({_FTS}, rowid, title, body) VALUES ('delete', old.rank, old.title, old.body);
     END""",
     f"""CREATE TRIGGER {_FTS}_update AFTER UPDATE ON articles_searchdocument BEGIN
-        INSERT INTO {_FTS}({_FTS}, rowid, title, body) VALUES ('delete', old.article_id, old.title, old.body);
-        INSERT INTO {_FTS}(rowid, title, body) VALUES (new.article_id, new.title, new.body);
+        INSERT INTO {_FTS}({_FTS}, rowid, title, body) VALUES ('delete', old.rank, old.title, old.body);
+        INSERT INTO {_FTS}(rowid, title, body) VALUES (new.rank, new.title, new.body);
     END""",
     # Documents written before the index existed.
     f"INSERT INTO {_FTS}({_FTS}) VALUES ('rebuild')",
@@ -101,22 +101,39 @@ def _optimize_index() -> None:
             cursor.execute("ANALYZE articles_searchdocument")
 
 
-def text_matches(terms: list[Term], *, in_title: bool = False) -> RawSQL:
-    """The ids of the articles whose title or body (or only title) contains every one of ``terms``."""
+def _matches(terms: list[Term], *, in_title: bool) -> tuple[str, list, str]:
+    """SQL selecting the ids of the articles whose title or body (or only title) contains every
+    one of ``terms``, its parameters, and the column that orders them newest first."""
     if connection.vendor == "postgresql":
         conditions, params = [f"{_LEXEMES} @@ %s::tsquery"], [" & ".join(_tsquery(term) for term in terms)]
         for term in terms:
             if in_title:
                 conditions.append("strpos(title, %s) > 0")
                 params.append(term.pattern)
-            elif len(term.tokens) > 1:
+            elif len(term.lexemes()) > 1:
                 conditions.append("(strpos(title, %s) > 0 OR strpos(body, %s) > 0)")
                 params += [term.pattern, term.pattern]
-        return RawSQL(f"SELECT article_id FROM articles_searchdocument WHERE {' AND '.join(conditions)}", params)
+        return f"SELECT article_id FROM articles_searchdocument WHERE {' AND '.join(conditions)}", params, "rank"
     phrases = " AND ".join(f'"{term.pattern}"' for term in terms)
     if in_title:
         phrases = f"{{title}} : ({phrases})"
-    return RawSQL(f"SELECT rowid FROM {_FTS} WHERE {_FTS} MATCH %s", [phrases])
+    # The index's rowid is the search rank, the article id in its low bits.
+    return f"SELECT rowid & {ID_MASK} FROM {_FTS} WHERE {_FTS} MATCH %s", [phrases], "rowid"
+
+
+def text_matches(terms: list[Term], *, in_title: bool = False) -> RawSQL:
+    """The ids of the articles whose title or body (or only title) contains every one of ``terms``."""
+    sql, params, _ = _matches(terms, in_title=in_title)
+    return RawSQL(sql, params)
+
+
+def newest_matches(terms: list[Term], *, in_title: bool = False, limit: int) -> list[int]:
+    """The ids of the ``limit`` newest articles (published or not) matching ``terms``, newest
+    first: the index returns them in this order, so however many match, few are read."""
+    sql, params, rank = _matches(terms, in_title=in_title)
+    with connection.cursor() as cursor:
+        cursor.execute(f"{sql} ORDER BY {rank} DESC LIMIT %s", [*params, limit])
+        return [pk for (pk,) in cursor.fetchall()]
 
 
 def _id_list(ids: list[int]) -> RawSQL:
@@ -218,10 +235,26 @@ class Search:
         return Article.objects.published().filter(self._matching(), *self._narrowing())
 
     @cached_property
-    def _ranked(self) -> list[int]:
-        # One more than shown: it tells that there are more.
+    def _ranked(self) -> tuple[list[int], bool]:
+        """Up to MAX_RESULTS + 1 ids, best first, and whether more may match beyond them."""
         if not self.terms:
-            return []
+            return [], False
+        if self.filters or any(self.people_by_term):
+            return self._ranked_by_query(), False
+        return self._ranked_by_index()
+
+    def _ranked_by_index(self) -> tuple[list[int], bool]:
+        # The common case, plain words: the newest title matches, then the newest matches,
+        # straight from the index; then the ones readers may see. The cost does not grow with
+        # the number of matches.
+        limit = MAX_RESULTS + 1
+        newest = newest_matches(self.terms, limit=limit)
+        candidates = list(dict.fromkeys(newest_matches(self.terms, in_title=True, limit=limit) + newest))
+        visible = set(Article.objects.published().filter(pk__in=_id_list(candidates)).values_list("pk", flat=True))
+        return [pk for pk in candidates if pk in visible][:limit], len(newest) == limit
+
+    def _ranked_by_query(self) -> list[int]:
+        # Facets chosen, or words naming people: the database ranks every match.
         in_title = ExpressionWrapper(Q(pk__in=text_matches(self.terms, in_title=True)), output_field=BooleanField())
         ranked = self.found.annotate(in_title=in_title).order_by(F("in_title").desc(), "-published_at", "-pk")
         return list(ranked.values_list("pk", flat=True)[: MAX_RESULTS + 1])
@@ -229,14 +262,14 @@ class Search:
     @property
     def ranked_ids(self) -> list[int]:
         """The ids of the articles found, at most MAX_RESULTS: with the query in their title
-        first, then the newest first. The one query whose cost grows with the matches; the
-        page, the count and the facets are taken from these ids."""
-        return self._ranked[:MAX_RESULTS]
+        first, then the newest first. The page, the count and the facets are taken from these."""
+        return self._ranked[0][:MAX_RESULTS]
 
     @property
     def has_more(self) -> bool:
         """More articles match than ``ranked_ids`` holds."""
-        return len(self._ranked) > MAX_RESULTS
+        ranked, truncated = self._ranked
+        return truncated or len(ranked) > MAX_RESULTS
 
     @staticmethod
     def page_articles(ids: list[int]) -> list[Article]:

@@ -1,20 +1,23 @@
 """The text search looks in, the terms a query asks for, and the highlighted snippet. Pure: no database.
 
 Titles and bodies are folded (``search_fold``: case, full-width forms, I/l/1/i alike) and
-cut into tokens, each CJK character on its own and each Latin word
-whole, then written with one space around every token:
+cut into tokens, each CJK character on its own and each Latin word whole, then written
+with one space around every token:
 
-    "OpenAI 联创 IIya 是谁？"  →  " openai 联 创 llya 是 谁 "
+    "OpenAI 联创 IIya 是谁？"  →  " openal 联 创 llya 是 谁 "
 
-A query term is written the same way, so a match is a substring of that text: " 对 齐 "
-for 对齐, " 对 " for 对, " open" for Open (a word prefix), " a " for a lone letter. Every
-pattern is at least three characters long, and a trigram index over the text (SQLite FTS5)
-answers each one from the index. PostgreSQL indexes lexemes instead (``document_lexemes``:
-each token, and each pair of neighbouring CJK characters, as Lucene's CJK analyzer does).
+A query term is written the same way, so a match is a substring of that text: "对 齐" for
+对齐 (a CJK character always has spaces around it), " 对 " for 对, " open" for Open (a word
+prefix), " a " for a lone letter. Every pattern is at least three characters long, so a
+trigram index over the text (SQLite FTS5) answers each one from the index, and a
+two-character word is a single trigram. PostgreSQL indexes lexemes instead
+(``document_lexemes``: each token, and each pair of neighbouring CJK characters, as
+Lucene's CJK analyzer does).
 """
 
 import re
 from dataclasses import dataclass
+from datetime import datetime
 from functools import lru_cache
 from itertools import pairwise
 
@@ -42,6 +45,8 @@ _LATIN_WORD_CHAR = f"[^\\W_{CJK_RANGES}]"
 # article comes near this length, and no word anyone searches for near this one.
 MAX_DOCUMENT_LENGTH = 100_000
 MAX_TOKEN = 64
+ID_BITS = 24
+ID_MASK = (1 << ID_BITS) - 1
 MAX_QUERY_LENGTH = 200
 MAX_TERMS = 8
 SNIPPET_LENGTH = 160
@@ -73,9 +78,19 @@ def document_lexemes(*texts: str) -> str:
     return " ".join(sorted(lexemes))
 
 
+def search_rank(article_id: int, published_at: datetime | None) -> int:
+    """An integer that orders articles newest first when read from the largest down: the
+    minute of publication, then the id (in the low 24 bits, so ``rank & ID_MASK`` gives it
+    back). The index returns matches in this order, so the newest are found without sorting."""
+    if not 0 < article_id <= ID_MASK:
+        raise ValueError(f"article ids above {ID_MASK} do not fit the search rank: move search to a search engine")
+    minute = int(published_at.timestamp()) // 60 if published_at else 0
+    return minute << ID_BITS | article_id
+
+
 def document_fields(*, title: str, body_html: str, with_lexemes: bool) -> dict[str, str]:
-    """The fields of an article's search document: its title, and its body as the reader sees
-    it; with the lexemes when the database indexes those (PostgreSQL)."""
+    """The text fields of an article's search document: its title, and its body as the reader
+    sees it; with the lexemes when the database indexes those (PostgreSQL)."""
     fields = {"title": document_text(title), "body": document_text(plain_text(body_html))}
     fields["lexemes"] = document_lexemes(fields["title"], fields["body"]) if with_lexemes else ""
     return fields
@@ -100,8 +115,14 @@ class Term:
 
     @property
     def pattern(self) -> str:
-        """The substring of a document's search text that this term matches."""
-        return f" {' '.join(self.tokens)}{'' if self.is_prefix else ' '}"
+        """The substring of a document's search text that this term matches. A CJK character is
+        always a token of its own, spaces around it implied; a Latin word starts after a space
+        (and, unless a prefix, ends before one); a lone character keeps both to be a trigram."""
+        first, last = self.tokens[0], self.tokens[-1]
+        alone = len(self.tokens) == 1 and len(first) == 1
+        before = " " if alone or not is_cjk(first) else ""
+        after = " " if alone or not (self.is_prefix or is_cjk(last)) else ""
+        return f"{before}{' '.join(self.tokens)}{after}"
 
     def lexemes(self) -> list[str]:
         """The tokens as PostgreSQL indexes them: Latin words, and CJK runs as bigrams (a lone character as itself)."""

@@ -12,7 +12,15 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from articles.models import Article, Publication, SearchDocument
-from articles.search_text import document_lexemes, document_text, highlighter, parse_query, snippet
+from articles.search_text import (
+    ID_MASK,
+    document_lexemes,
+    document_text,
+    highlighter,
+    parse_query,
+    search_rank,
+    snippet,
+)
 from people.models import Alias, Mention, Person
 
 from .conftest import BEIJING
@@ -49,7 +57,7 @@ def test_documents_are_folded_and_cut_into_characters_and_words():
 
 def test_query_terms_are_folded_and_every_pattern_is_at_least_a_trigram():
     terms = parse_query("  对齐  OpenAI  a  对  gpt-4o ！！ 对齐 ")
-    assert [term.pattern for term in terms] == [" 对 齐 ", " openal", " a ", " 对 ", " gpt 4o"]
+    assert [term.pattern for term in terms] == ["对 齐", " openal", " a ", " 对 ", " gpt 4o"]
     assert all(len(term.pattern) >= 3 for term in terms)
     assert [term.lexemes() for term in parse_query("人工智能 对 gpt4模型")] == [
         ["人工", "工智", "智能"],
@@ -65,6 +73,13 @@ def test_postgresql_lexemes_hold_every_token_and_every_pair_of_neighbouring_cjk_
     )
     # A word that long is no word: it stays out of the index (PostgreSQL refuses lexemes over 2 KB).
     assert document_text("x" * 65) == ""
+
+
+def test_the_search_rank_orders_newest_first_and_keeps_the_id():
+    older, newer = datetime(2024, 1, 1, tzinfo=BEIJING), datetime(2024, 1, 1, 0, 1, tzinfo=BEIJING)
+    assert search_rank(999, older) < search_rank(2, newer) < search_rank(3, newer)
+    assert search_rank(1, None) < search_rank(1, datetime(1970, 1, 2, tzinfo=BEIJING))
+    assert search_rank(12345, newer) & ID_MASK == 12345
 
 
 def test_snippets_escape_the_text_and_mark_every_spelling_of_the_terms():
@@ -156,7 +171,11 @@ def test_titles_first_then_the_newest(client, make_article):
     make_article(title="正文一", body="正文里有对齐。", published_at=on(2))
     make_article(title="正文二", body="正文里也有对齐。", published_at=on(3))
     make_article(title="新的标题里有对齐", published_at=on(4))
-    assert found(client, "对齐") == ["新的标题里有对齐", "旧的标题里有对齐", "正文二", "正文一"]
+    draft = make_article(title="草稿标题里有对齐", published_at=on(5), status=Article.Status.DRAFT)
+    ranked = ["新的标题里有对齐", "旧的标题里有对齐", "正文二", "正文一"]
+    assert found(client, "对齐") == ranked  # straight from the index
+    assert found(client, "对齐", year="2024") == ranked  # ranked by the database
+    assert draft.title not in found(client, "草稿")
 
 
 def test_the_index_follows_edits_and_deletions(client, make_article):
@@ -178,7 +197,7 @@ def test_rebuild_indexes_articles_written_around_the_orm(client, make_article):
                 source_key=f"https://bulk.example/{n}")
         for n in range(3)
     )  # fmt: skip
-    SearchDocument.objects.update(title=" ", body=" ")
+    SearchDocument.objects.update(title="", body="", lexemes="")
     assert found(client, "批量") == found(client, "保存") == []
 
     out = StringIO()
@@ -293,18 +312,21 @@ def _count_queries(client, **params) -> int:
     return len(queries)
 
 
-# Matched people (one query per word of the query), the ranked ids, the page and its tags,
-# facets: the archive's first and last year, publication and year, person, tag.
-EXPECTED_QUERIES = 9
+# People named (a query per word), the ranked ids (newest title matches, newest matches, the
+# visible ones; or, when a word names someone, one query), the page and its tags, facets (the
+# archive's first and last year, publication and year, person, tag).
+EXPECTED_QUERIES = {"words": 11, "a name": 9}
 
 
-def test_the_query_count_does_not_grow_with_the_results(client, make_article):
+@pytest.mark.parametrize("kind", EXPECTED_QUERIES)
+def test_the_query_count_does_not_grow_with_the_results(client, make_article, kind):
     person = Person.objects.create(name="Jan Leike")
-    Alias.objects.create(person=person, text="对齐专家")
+    Alias.objects.create(person=person, text="对齐专家" if kind == "a name" else "Jan Leike")
     _grow(make_article, 1, person)
     small = _count_queries(client, q="对齐")
     _grow(make_article, 40, person)
     large = _count_queries(client, q="对齐")
-    narrowed = _count_queries(client, q="对齐", tag="对齐", year="2021", page="1")
-    assert small == large == narrowed == EXPECTED_QUERIES
+    paged = _count_queries(client, q="对齐", page="2")
+    assert small == large == paged == EXPECTED_QUERIES[kind]
+    assert _count_queries(client, q="对齐", tag="对齐", year="2021") == EXPECTED_QUERIES["a name"]
     assert _count_queries(client, q="") == 0

@@ -39,6 +39,7 @@ class Migration(migrations.Migration):
                 ),
                 ("title", models.TextField()),
                 ("body", models.TextField()),
+                ("rank", models.BigIntegerField()),
                 ("lexemes", models.TextField(blank=True)),
             ],
             options={
