@@ -1,11 +1,11 @@
 """Publications, the articles they published, and the links between articles."""
 
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.db.models import Count, Max, Min, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.urls import reverse
@@ -20,6 +20,7 @@ from taggit.models import TaggedItem
 
 from .parsing.document import MAX_URL_LENGTH
 from .rendering import plain_text, relink, render_markdown
+from .search_text import document_fields, search_rank
 from .wechat import canonical_key
 
 EXCERPT_LENGTH = 140
@@ -330,6 +331,8 @@ class Article(models.Model):
         finally:
             if rerender_only:
                 del self.skip_history_when_saving
+        if update_fields is None or {"title", "body", "published_at"} & set(update_fields):
+            SearchDocument.index([self])
         if before and before[2] != self.slug:
             # Links to the old address keep working.
             ArticleRedirect.renamed(old_slug=before[2], target=self)
@@ -484,6 +487,75 @@ class LinkQuerySet(PublicQuerySet):
             .annotate(referrers=Count("article", distinct=True), likely_title=Max("text"), url=Min("url"))
             .order_by("-referrers", "target_key")
         )
+
+
+class SearchDocument(models.Model):
+    """What search looks in for one article, derived from it on every save: the title and the
+    plain text of the body, folded and tokenised (``articles.search_text.document_text``).
+
+    The index over it belongs to the database, made by migration 0002: on SQLite an FTS5
+    table (trigram tokenizer, ``rank`` as its rowid) kept in step by triggers on this table,
+    on PostgreSQL a GIN index over ``lexemes``. A migration that alters this table on SQLite rebuilds it, which
+    drops the triggers: such a migration must run ``drop_index`` and ``create_index`` (articles.search) after.
+    """
+
+    article = models.OneToOneField(Article, primary_key=True, related_name="search_document", on_delete=models.CASCADE)
+    title = models.TextField()
+    body = models.TextField()
+    # Newest first when read from the largest down (search_text.search_rank). Not unique in the
+    # database: the id in it makes it so, and an index would tempt PostgreSQL into walking it.
+    rank = models.BigIntegerField()
+    # Only PostgreSQL's index reads these; on SQLite the FTS5 index reads title and body.
+    lexemes = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = _("search document")
+        verbose_name_plural = _("search documents")
+
+    def __str__(self):
+        return str(self.article_id)
+
+    @classmethod
+    def index(cls, articles: Iterable[Article]) -> None:
+        """Write the search documents of saved ``articles``."""
+        write_search_documents(
+            cls, ((article.pk, article.title, article.body_html, article.published_at) for article in articles)
+        )
+
+
+def write_search_documents(document_model: type[models.Model], rows: Iterable[tuple]) -> None:
+    """Write or rewrite the search documents of (article id, title, body_html, published_at)
+    rows in one statement. Takes the model so that a migration can pass its historical one."""
+    lexemes = connection.vendor == "postgresql"
+    document_model.objects.bulk_create(
+        [
+            document_model(
+                article_id=pk,
+                rank=search_rank(pk, published_at),
+                **document_fields(title=title, body_html=body_html, with_lexemes=lexemes),
+            )
+            for pk, title, body_html, published_at in rows
+        ],
+        update_conflicts=True,
+        unique_fields=["article"],
+        update_fields=["title", "body", "rank", "lexemes"],
+    )
+
+
+def index_all_articles(
+    article_model: type[models.Model], document_model: type[models.Model], *, batch_size: int = 500
+) -> int:
+    """Write every article's search document, a batch per statement; returns how many.
+
+    Batches are read by id, one query each: a cursor held open across the writes would keep
+    SQLite's write-ahead log from being checkpointed, and it would grow by the whole index.
+    """
+    written, after = 0, 0
+    articles = article_model.objects.order_by("pk").values_list("pk", "title", "body_html", "published_at")
+    while batch := list(articles.filter(pk__gt=after)[:batch_size]):
+        write_search_documents(document_model, batch)
+        written, after = written + len(batch), batch[-1][0]
+    return written
 
 
 class Link(models.Model):

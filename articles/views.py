@@ -11,6 +11,9 @@ from django.views.generic import DetailView, ListView, TemplateView
 from taggit.models import Tag, TaggedItem
 
 from .models import Article, ArticleRedirect, Link, Publication, TagRedirect
+from .rendering import plain_text
+from .search import Search
+from .search_text import highlighter, snippet
 from .tagging import tags_in_use
 
 ARTICLES_PER_PAGE = 20
@@ -136,6 +139,28 @@ class TagDetailView(ListView):
 class RobotsView(TemplateView):
     template_name = "robots.txt"
     content_type = "text/plain; charset=utf-8"
+
+
+class SearchView(ListView):
+    """Articles and people matching every word of the query, narrowed by facets."""
+
+    template_name = "articles/search.html"
+    paginate_by = ARTICLES_PER_PAGE
+
+    def get_queryset(self):
+        self.search = Search(self.request.GET)
+        return self.search.ranked_ids
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(search=self.search, **kwargs)
+        if self.search.terms:
+            articles = self.search.page_articles(context["object_list"])
+            # Snippets only for the page shown: they read each article's text.
+            matches = highlighter(self.search.terms)
+            for article in articles:
+                article.snippet = snippet(plain_text(article.body_html), matches)
+            context.update(object_list=articles, people=self.search.people, facets=self.search.facets())
+        return context
 
 
 @never_cache

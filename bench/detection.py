@@ -17,9 +17,9 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from articles.folding import fold  # noqa: E402
 from articles.parsing import parse_document  # noqa: E402
 from people.detection import AliasEntry, Matcher  # noqa: E402
-from people.folding import fold  # noqa: E402
 
 GIVEN = "James Mary Robert Patricia John Jennifer Michael Linda David Elizabeth William Barbara".split()
 FAMILY = "Smith Johnson Williams Brown Jones Garcia Miller Davis Rodriguez Martinez Lopez".split()

@@ -26,11 +26,11 @@ from django.utils import timezone
 from django.utils.text import slugify
 from taggit.models import Tag, TaggedItem
 
+from articles.folding import fold
 from articles.importer import ImportOptions, Outcome, import_document, source_fields, source_links
 from articles.models import Article, ArticleKey, Link, Publication, first_free_slug, slug_base
 from articles.parsing import parse_document
 from articles.rendering import render_markdown
-from people.folding import fold
 from people.models import Alias, CandidateOccurrence, Mention, NameCandidate, Person
 from people.services import apply_hits, current_matcher, import_registry
 

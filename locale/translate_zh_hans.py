@@ -300,6 +300,28 @@ ZH_HANS = {
     "Deleted": "删除",
     "%(counter)s revision": "%(counter)s 个修订",
     "occurrences of name candidates": "候选人名的出现",
+    # Search
+    "search document": "搜索文档",
+    "search documents": "搜索文档",
+    "Publication": "公众号",
+    "Person": "人物",
+    "Tag": "标签",
+    "Year": "年份",
+    "Search": "搜索",
+    "Search results for “%(query)s”": "“%(query)s”的搜索结果",
+    "Search titles, texts and people": "搜索标题、正文和人物",
+    "Type a word or a name: punctuation alone finds nothing.": "请输入词语或人名：只有标点符号是找不到内容的。",
+    "Search the archive's titles and full texts, and the people it talks about, in Chinese or English.": "用中文或英文搜索存档文章的标题和全文，以及文章谈到的人物。",
+    "Every word must match; a single Chinese character is enough, and Latin words match in any case and by their beginning.": "每个词都须匹配；一个汉字也可以搜索，英文词不分大小写，按词首匹配。",
+    "For example:": "例如：",
+    "%(counter)s article found": "找到 %(counter)s 篇文章",
+    "More than %(count)s articles found: add a word, or choose a publication, person, tag or year below.": "找到超过 %(count)s 篇文章：再加一个词，或者在下面选择公众号、人物、标签或年份。",
+    "No published article matches all of these words.": "没有已发布的文章同时包含这些词。",
+    "Check the spelling, or use fewer words: every word must match.": "检查拼写，或者少用几个词：每个词都须匹配。",
+    "Search again without the filters you chose.": "去掉所选的筛选条件再搜索。",
+    'Browse <a href="%(people_url)s">the people</a> the archive talks about.': '浏览存档文章谈到的<a href="%(people_url)s">人物</a>。',
+    "Narrow the results": "筛选结果",
+    "(remove)": "（取消）",
 }
 
 

@@ -9,10 +9,14 @@ class PeopleConfig(AppConfig):
     def ready(self):
         from articles import page_cache
         from articles.importer import POST_IMPORT_STEPS
+        from articles.search import PEOPLE_FINDERS
 
         from .models import Alias, Mention, Person
+        from .search import people_named
         from .services import detect_mentions
 
         if detect_mentions not in POST_IMPORT_STEPS:
             POST_IMPORT_STEPS.append(detect_mentions)
         page_cache.watch(Person, Alias, Mention)
+        if people_named not in PEOPLE_FINDERS:
+            PEOPLE_FINDERS.append(people_named)

@@ -1,6 +1,6 @@
 """Find the people an article mentions. Pure: the registry comes in as plain entries.
 
-* The text is folded (people.folding) so IIya, lIya and Ilya, full-width letters and the
+* The text is folded (articles.folding) so IIya, lIya and Ilya, full-width letters and the
   middle-dot variants all match, and offsets still point into the original text.
 * All aliases go into one Aho-Corasick automaton, matched leftmost-longest: the cost
   does not grow with the number of people, and `Sam Altman` wins over `Sam`,
@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 import ahocorasick
 from rapidfuzz import fuzz
 
-from .folding import fold
+from articles.folding import fold
 
 CONTEXT_CHARS = 40
 MAX_NAME_LENGTH = 80

@@ -6,10 +6,9 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
 
+from articles.folding import fold
 from articles.models import Article, PublicQuerySet, SlugRedirect, unique_slug
 from articles.rendering import render_markdown
-
-from .folding import fold
 
 
 def published_mentions(through: str = "mentions") -> Q:

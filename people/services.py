@@ -10,10 +10,10 @@ from django.db.models import Count, F, Max
 from django.utils import timezone
 from django.utils.text import slugify
 
+from articles.folding import fold
 from articles.models import Article
 
 from .detection import AliasEntry, Matcher, PersonHits, context_around
-from .folding import fold
 from .models import Alias, CandidateOccurrence, Mention, NameCandidate, Person, PersonRedirect
 
 _LATIN_NAME = re.compile(r"^[A-Za-z][A-Za-z .'’-]+$")

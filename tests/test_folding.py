@@ -1,6 +1,6 @@
 import pytest
 
-from people.folding import fold
+from articles.folding import fold
 
 
 @pytest.mark.parametrize("spelling", ["Ilya", "IIya", "lIya", "ILYA", "ＩＬＹＡ", "1lya"])

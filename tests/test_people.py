@@ -8,9 +8,9 @@ from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from articles.folding import fold
 from articles.importer import import_document
 from people.detection import AliasEntry, Matcher, mask_urls
-from people.folding import fold
 from people.models import Alias, Mention, NameCandidate, Person, PersonRedirect
 from people.services import detect_mentions, merge_people, review_mentions
 

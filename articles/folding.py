@@ -2,6 +2,9 @@
 
 ``fold(text)[i]`` always corresponds to ``text[i]``: offsets found in the folded text
 point straight into the original, which is what highlighting needs.
+
+People's mention detection and search both fold with it; it lives in ``articles``
+because ``people`` may import ``articles``, never the reverse.
 """
 
 import re

@@ -1,0 +1,345 @@
+"""Search over published articles and the people they mention: matching, ranking, facets.
+
+What search looks in is each article's ``SearchDocument`` (see ``articles.search_text`` for
+its form). The database indexes it, and keeps the index in step by itself:
+
+* SQLite: an FTS5 table over the search documents with the trigram tokenizer, filled by
+  triggers. A term's pattern (" 对 齐 ", " 对 ", " open") is an FTS5 phrase, which the
+  trigram tokenizer matches as a substring through its index.
+* PostgreSQL: a GIN index over the document's lexemes (every token, and every pair of
+  neighbouring CJK characters, as Lucene's CJK analyzer makes them). A term of one lexeme is
+  answered by the index alone; a longer one is then checked as a substring of the
+  candidates' text.
+
+Readers only ever see ``Article.objects.published()`` and confirmed mentions.
+"""
+
+import json
+import re
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cached_property, reduce
+from operator import and_
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import connection
+from django.db.models import BooleanField, Count, ExpressionWrapper, F, Q, QuerySet
+from django.db.models.expressions import RawSQL
+from django.http import QueryDict
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from taggit.models import TaggedItem
+
+from .models import Article, SearchDocument, index_all_articles
+from .search_text import ID_MASK, MAX_QUERY_LENGTH, Term, parse_query
+
+# How a query term finds people by their names: the people app registers its finder in
+# PeopleConfig.ready (articles must not import people). A finder returns a queryset of people.
+PEOPLE_FINDERS: list[Callable[[Term], QuerySet]] = []
+
+FACET_SIZE = 10
+# Search ranks every match, then counts, pages and facets the best this many: their cost stays
+# flat however common the words are (a reader never pages through more than 50 pages).
+MAX_RESULTS = 1000
+PEOPLE_PER_TERM = 50
+_YEAR = re.compile(r"^[0-9]{4}$")
+
+
+# The index. Created by migration 0002; ``create_index`` again after a migration rebuilds the
+# search document table on SQLite (which drops its triggers).
+
+_FTS = "articles_search"
+_SQLITE_INDEX = [
+    f"""CREATE VIRTUAL TABLE {_FTS} USING fts5(
+        title, body, content='articles_searchdocument', content_rowid='rank',
+        tokenize='trigram case_sensitive 1')""",
+    f"""CREATE TRIGGER {_FTS}_insert AFTER INSERT ON articles_searchdocument BEGIN
+        INSERT INTO {_FTS}(rowid, title, body) VALUES (new.rank, new.title, new.body);
+    END""",
+    f"""CREATE TRIGGER {_FTS}_delete AFTER DELETE ON articles_searchdocument BEGIN
+        INSERT INTO {_FTS}({_FTS}, rowid, title, body) VALUES ('delete', old.rank, old.title, old.body);
+    END""",
+    f"""CREATE TRIGGER {_FTS}_update AFTER UPDATE ON articles_searchdocument BEGIN
+        INSERT INTO {_FTS}({_FTS}, rowid, title, body) VALUES ('delete', old.rank, old.title, old.body);
+        INSERT INTO {_FTS}(rowid, title, body) VALUES (new.rank, new.title, new.body);
+    END""",
+    # Documents written before the index existed.
+    f"INSERT INTO {_FTS}({_FTS}) VALUES ('rebuild')",
+]
+_SQLITE_DROP = [f"DROP TABLE IF EXISTS {_FTS}"]  # its triggers go with it
+
+# PostgreSQL indexes the lexemes the search document lists (articles.search_text.document_lexemes).
+_LEXEMES = "array_to_tsvector(string_to_array(lexemes, ' '))"
+_POSTGRESQL_INDEX = [f"CREATE INDEX articles_search_lexemes ON articles_searchdocument USING gin (({_LEXEMES}))"]
+_POSTGRESQL_DROP = ["DROP INDEX IF EXISTS articles_search_lexemes"]
+
+
+def create_index(schema_editor) -> None:
+    for statement in {"sqlite": _SQLITE_INDEX, "postgresql": _POSTGRESQL_INDEX}[schema_editor.connection.vendor]:
+        schema_editor.execute(statement)
+
+
+def drop_index(schema_editor) -> None:
+    for statement in {"sqlite": _SQLITE_DROP, "postgresql": _POSTGRESQL_DROP}[schema_editor.connection.vendor]:
+        schema_editor.execute(statement)
+
+
+def rebuild_index(*, batch_size: int = 500) -> int:
+    """Write every article's search document again (a statement per batch), then compact the index."""
+    written = index_all_articles(Article, SearchDocument, batch_size=batch_size)
+    _optimize_index()
+    return written
+
+
+def _optimize_index() -> None:
+    """Compact the index after writing many documents (SQLite merges FTS5's segments)."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute(f"INSERT INTO {_FTS}({_FTS}) VALUES ('optimize')")
+        else:
+            cursor.execute("ANALYZE articles_searchdocument")
+
+
+def _matches(terms: list[Term], *, in_title: bool) -> tuple[str, list, str]:
+    """SQL selecting the ids of the articles whose title or body (or only title) contains every
+    one of ``terms``, its parameters, and the column that orders them newest first."""
+    if connection.vendor == "postgresql":
+        conditions, params = [f"{_LEXEMES} @@ %s::tsquery"], [" & ".join(_tsquery(term) for term in terms)]
+        for term in terms:
+            if in_title:
+                conditions.append("strpos(title, %s) > 0")
+                params.append(term.pattern)
+            elif len(term.lexemes()) > 1:
+                conditions.append("(strpos(title, %s) > 0 OR strpos(body, %s) > 0)")
+                params += [term.pattern, term.pattern]
+        return f"SELECT article_id FROM articles_searchdocument WHERE {' AND '.join(conditions)}", params, "rank"
+    phrases = " AND ".join(f'"{term.pattern}"' for term in terms)
+    if in_title:
+        phrases = f"{{title}} : ({phrases})"
+    # The index's rowid is the search rank, the article id in its low bits.
+    return f"SELECT rowid & {ID_MASK} FROM {_FTS} WHERE {_FTS} MATCH %s", [phrases], "rowid"
+
+
+def text_matches(terms: list[Term], *, in_title: bool = False) -> RawSQL:
+    """The ids of the articles whose title or body (or only title) contains every one of ``terms``."""
+    sql, params, _ = _matches(terms, in_title=in_title)
+    return RawSQL(sql, params)
+
+
+def newest_matches(terms: list[Term], *, in_title: bool = False, limit: int) -> list[int]:
+    """The ids of the ``limit`` newest articles (published or not) matching ``terms``, newest
+    first: the index returns them in this order, so however many match, few are read."""
+    sql, params, rank = _matches(terms, in_title=in_title)
+    with connection.cursor() as cursor:
+        cursor.execute(f"{sql} ORDER BY {rank} DESC LIMIT %s", [*params, limit])
+        return [pk for (pk,) in cursor.fetchall()]
+
+
+def _id_list(ids: list[int]) -> RawSQL:
+    """``ids`` as a subquery with one parameter: Django would bind (and prepare) a thousand one by one."""
+    if connection.vendor == "postgresql":
+        return RawSQL("SELECT unnest(%s::bigint[])", [ids])
+    return RawSQL("SELECT value FROM json_each(%s)", [json.dumps(ids)])
+
+
+def _tsquery(term: Term) -> str:
+    # Lexemes are runs of word characters (search_text._TOKEN): nothing in them needs quoting.
+    lexemes = [f"'{lexeme}'" for lexeme in term.lexemes()]
+    if term.is_prefix:
+        lexemes[-1] += ":*"
+    return " & ".join(lexemes)
+
+
+def _most_common(counts: Counter) -> list:
+    """The FACET_SIZE most frequent, ties by name."""
+    return sorted(counts.items(), key=lambda item: (-item[1], item[0][1]))[:FACET_SIZE]
+
+
+def _mentions():
+    # The people app hangs mentions on articles; reached through the reverse relation only.
+    return Article._meta.get_field("mentions").related_model.objects.confirmed()
+
+
+@dataclass(frozen=True)
+class FacetValue:
+    label: str
+    count: int
+    selected: bool
+    url: str  # this search with the value chosen, or no longer chosen when it was
+
+
+@dataclass(frozen=True)
+class Facet:
+    name: str
+    label: str
+    values: list[FacetValue]
+
+
+class Search:
+    """One search: the query and facet choices of a request, and what they find."""
+
+    FACETS = {"publication": _("Publication"), "person": _("Person"), "tag": _("Tag"), "year": _("Year")}
+
+    def __init__(self, params: QueryDict):
+        self.params = params
+        self.query = " ".join(params.get("q", "").split())[:MAX_QUERY_LENGTH]
+        self.terms = parse_query(self.query)
+        self.filters = {name: params[name] for name in self.FACETS if params.get(name)}
+        if "year" in self.filters and not _YEAR.match(self.filters["year"]):
+            del self.filters["year"]
+
+    @cached_property
+    def people_by_term(self) -> list[list]:
+        """For each term, the people it names (one query per term)."""
+        return [
+            [person for finder in PEOPLE_FINDERS for person in finder(term)[:PEOPLE_PER_TERM]] for term in self.terms
+        ]
+
+    @cached_property
+    def people(self) -> list:
+        """The people named by every term, by name."""
+        if not self.terms:
+            return []
+        common = set.intersection(*({person.pk for person in people} for people in self.people_by_term))
+        found = {person.pk: person for people in self.people_by_term for person in people if person.pk in common}
+        return sorted(found.values(), key=lambda person: person.name)
+
+    def _matching(self) -> Q:
+        """Every term is in the title or body, or names a person the article is confirmed to mention."""
+        if not any(self.people_by_term):
+            return Q(pk__in=text_matches(self.terms))
+        conditions = []
+        for term, people in zip(self.terms, self.people_by_term, strict=True):
+            condition = Q(pk__in=text_matches([term]))
+            if people:
+                mentioning = _mentions().filter(person__in=[person.pk for person in people]).values("article_id")
+                condition |= Q(pk__in=mentioning)
+            conditions.append(condition)
+        return reduce(and_, conditions)
+
+    def _narrowing(self) -> list[Q]:
+        narrowing = {
+            "publication": lambda slug: Q(publication__slug=slug),
+            "person": lambda slug: Q(pk__in=_mentions().filter(person__slug=slug).values("article_id")),
+            "tag": lambda slug: Q(tags__slug=slug),
+            "year": lambda year: Q(published_at__year=int(year)),
+        }
+        return [narrowing[name](value) for name, value in self.filters.items()]
+
+    @cached_property
+    def found(self) -> QuerySet:
+        """The published articles the search finds, narrowed by the chosen facets, unordered."""
+        if not self.terms:
+            return Article.objects.none()
+        return Article.objects.published().filter(self._matching(), *self._narrowing())
+
+    @cached_property
+    def _ranked(self) -> tuple[list[int], bool]:
+        """Up to MAX_RESULTS + 1 ids, best first, and whether more may match beyond them."""
+        if not self.terms:
+            return [], False
+        if self.filters or any(self.people_by_term):
+            return self._ranked_by_query(), False
+        return self._ranked_by_index()
+
+    def _ranked_by_index(self) -> tuple[list[int], bool]:
+        # The common case, plain words: the newest title matches, then the newest matches,
+        # straight from the index; then the ones readers may see. The cost does not grow with
+        # the number of matches.
+        limit = MAX_RESULTS + 1
+        newest = newest_matches(self.terms, limit=limit)
+        candidates = list(dict.fromkeys(newest_matches(self.terms, in_title=True, limit=limit) + newest))
+        visible = set(Article.objects.published().filter(pk__in=_id_list(candidates)).values_list("pk", flat=True))
+        return [pk for pk in candidates if pk in visible][:limit], len(newest) == limit
+
+    def _ranked_by_query(self) -> list[int]:
+        # Facets chosen, or words naming people: the database ranks every match.
+        in_title = ExpressionWrapper(Q(pk__in=text_matches(self.terms, in_title=True)), output_field=BooleanField())
+        ranked = self.found.annotate(in_title=in_title).order_by(F("in_title").desc(), "-published_at", "-pk")
+        return list(ranked.values_list("pk", flat=True)[: MAX_RESULTS + 1])
+
+    @property
+    def ranked_ids(self) -> list[int]:
+        """The ids of the articles found, at most MAX_RESULTS: with the query in their title
+        first, then the newest first. The page, the count and the facets are taken from these."""
+        return self._ranked[0][:MAX_RESULTS]
+
+    @property
+    def has_more(self) -> bool:
+        """More articles match than ``ranked_ids`` holds."""
+        ranked, truncated = self._ranked
+        return truncated or len(ranked) > MAX_RESULTS
+
+    @staticmethod
+    def page_articles(ids: list[int]) -> list[Article]:
+        """The articles of ``ids`` in that order, ready for cards."""
+        articles = Article.objects.filter(pk__in=ids).for_cards().defer("body", "footer").in_bulk()
+        return [articles[pk] for pk in ids if pk in articles]
+
+    def facets(self) -> list[Facet]:
+        """Publication, person, tag and year of the articles ranked, most frequent first, with counts."""
+        if not self.ranked_ids:
+            return []
+        ids = _id_list(self.ranked_ids)
+        publications, years = Counter(), Counter()
+        for slug, name, *counts in self._by_publication_and_year(ids):
+            if slug:
+                publications[slug, name] += sum(counts)
+            for year, count in zip(self._years, counts, strict=True):
+                years[year] += count
+        people = (
+            _mentions()
+            .filter(article__in=ids)
+            .values_list("person__slug", "person__name")
+            .annotate(count=Count("pk"))
+            .order_by("-count", "person__name")
+        )
+        tags = (
+            TaggedItem.objects.filter(content_type=ContentType.objects.get_for_model(Article), object_id__in=ids)
+            .values_list("tag__slug", "tag__name")
+            .annotate(count=Count("pk"))
+            .order_by("-count", "tag__name")
+        )
+        facets = [
+            self._facet("publication", [(*key, count) for key, count in _most_common(publications)]),
+            self._facet("person", people[:FACET_SIZE]),
+            self._facet("tag", tags[:FACET_SIZE]),
+            self._facet("year", [(year, year, years[year]) for year in self._years if years[year]]),
+        ]
+        return [facet for facet in facets if facet.values]
+
+    @cached_property
+    def _years(self) -> list[int]:
+        """The years of the archive, newest first."""
+        published = Article.objects.published().order_by("published_at").values_list("published_at", flat=True)
+        first, last = published.first(), published.last()
+        if first is None:
+            return []
+        return list(range(timezone.localtime(last).year, timezone.localtime(first).year - 1, -1))
+
+    def _by_publication_and_year(self, ids: RawSQL) -> QuerySet:
+        # A range per year: extracting the local year row by row would call back into Python on SQLite.
+        per_year = {f"year_{year}": Count("pk", filter=Q(published_at__year=year)) for year in self._years}
+        return (
+            Article.objects.filter(pk__in=ids)
+            .values_list("publication__slug", "publication__name")
+            .annotate(**per_year)
+            .order_by()
+        )
+
+    def _facet(self, name: str, rows) -> Facet:
+        values = []
+        for value, label, count in rows:
+            selected = str(value) == self.filters.get(name)
+            values.append(FacetValue(label, count, selected, self._url(name, None if selected else str(value))))
+        return Facet(name, self.FACETS[name], values)
+
+    def _url(self, name: str, value: str | None) -> str:
+        """This search's address with facet ``name`` set to ``value`` (or unset), from its first page."""
+        params = self.params.copy()
+        params.pop("page", None)
+        params.pop(name, None)
+        if value is not None:
+            params[name] = value
+        return f"?{params.urlencode()}"
