@@ -246,6 +246,7 @@ ZH_HANS = {
     "All tags": "所有标签",
     "Atom feed": "订阅（Atom）",
     "Sitemap": "网站地图",
+    "Search articles and people": "搜索文章和人物",
     "No tags yet.": "还没有标签。",
     "Probable duplicates": "疑似重复",
     "article redirect": "文章跳转",

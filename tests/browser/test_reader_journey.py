@@ -74,6 +74,18 @@ def test_a_reader_goes_home_article_person_tag_publication_and_feed(page, live_s
     expect(page.locator("h1")).to_have_text("投资实习所")
     look("publication")
 
+    page.get_by_role("search").get_by_role("searchbox").fill("对齐")
+    page.keyboard.press("Enter")
+    expect(page.locator("h1")).to_contain_text("对齐")
+    expect(page.get_by_role("link", name=SEED_TITLE)).to_be_visible()
+    expect(page.locator(".card-summary mark").first).to_have_text("对齐")
+    look("search")
+
+    page.get_by_role("searchbox").fill("马斯克")
+    page.get_by_role("button", name="搜索").click()
+    expect(page.get_by_role("region", name="人物").get_by_role("link", name="Elon Musk")).to_be_visible()
+    expect(page.get_by_role("link", name=SEED_TITLE)).to_be_visible()
+
     feed = page.goto(live_server.url + "/feed/")
     assert feed.headers["content-type"].startswith("application/atom+xml")
     entries = ET.fromstring(feed.body()).findall(f"{ATOM}entry")
