@@ -171,7 +171,12 @@ class ArticleQuerySet(PublicQuerySet):
 
     def for_cards(self):
         """What an article card shows: its publication, its cover and its tags."""
-        return self.select_related("publication", "cover_image").prefetch_related("tags")
+        # A card shows none of the Markdown sources, nor the footer: left in the database.
+        return (
+            self.defer("body", "footer", "footer_html")
+            .select_related("publication", "cover_image")
+            .prefetch_related("tags")
+        )
 
     def sharing_people_and_tags_with(self, article: "Article", *, candidates: int = RELATED_CANDIDATES):
         """Published articles ranked by the confirmed people and tags they share with ``article``.
