@@ -19,12 +19,11 @@ import re
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cached_property, reduce
-from operator import and_
+from functools import cached_property
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection
-from django.db.models import BooleanField, Count, ExpressionWrapper, F, Q, QuerySet
+from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, F, OuterRef, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.http import QueryDict
 from django.utils import timezone
@@ -32,17 +31,19 @@ from django.utils.translation import gettext_lazy as _
 from taggit.models import TaggedItem
 
 from .models import Article, SearchDocument, index_all_articles
-from .search_text import ID_MASK, MAX_QUERY_LENGTH, Term, parse_query
+from .search_text import ID_MASK, MAX_QUERY_LENGTH, Term, parse_query, search_rank
 
-# How a query term finds people by their names: the people app registers its finder in
-# PeopleConfig.ready (articles must not import people). A finder returns a queryset of people.
-PEOPLE_FINDERS: list[Callable[[Term], QuerySet]] = []
+# How a query finds people by their names: the people app registers its finder in
+# PeopleConfig.ready (articles must not import people). A finder takes the terms and returns
+# a queryset of the people they match, each with ``is_named``: the whole query is one of
+# their names, so the articles confirmed to mention them match too.
+PEOPLE_FINDERS: list[Callable[[list[Term]], QuerySet]] = []
 
 FACET_SIZE = 10
 # Search ranks every match, then counts, pages and facets the best this many: their cost stays
-# flat however common the words are (a reader never pages through more than 50 pages).
-MAX_RESULTS = 1000
-PEOPLE_PER_TERM = 50
+# flat however common the words are (25 pages: more than anyone pages through).
+MAX_RESULTS = 500
+PEOPLE_SHOWN = 12
 _YEAR = re.compile(r"^[0-9]{4}$")
 
 
@@ -101,9 +102,10 @@ def _optimize_index() -> None:
             cursor.execute("ANALYZE articles_searchdocument")
 
 
-def _matches(terms: list[Term], *, in_title: bool) -> tuple[str, list, str]:
-    """SQL selecting the ids of the articles whose title or body (or only title) contains every
-    one of ``terms``, its parameters, and the column that orders them newest first."""
+def _matches(terms: list[Term], *, in_title: bool) -> tuple[str, list, str, str]:
+    """The FROM and WHERE clauses finding the articles whose title or body (or only title)
+    contains every one of ``terms``, their parameters, and the expressions giving an article's
+    id and its search rank."""
     if connection.vendor == "postgresql":
         conditions, params = [f"{_LEXEMES} @@ %s::tsquery"], [" & ".join(_tsquery(term) for term in terms)]
         for term in terms:
@@ -113,27 +115,27 @@ def _matches(terms: list[Term], *, in_title: bool) -> tuple[str, list, str]:
             elif len(term.lexemes()) > 1:
                 conditions.append("(strpos(title, %s) > 0 OR strpos(body, %s) > 0)")
                 params += [term.pattern, term.pattern]
-        return f"SELECT article_id FROM articles_searchdocument WHERE {' AND '.join(conditions)}", params, "rank"
+        return f"FROM articles_searchdocument WHERE {' AND '.join(conditions)}", params, "article_id", "rank"
     phrases = " AND ".join(f'"{term.pattern}"' for term in terms)
     if in_title:
         phrases = f"{{title}} : ({phrases})"
     # The index's rowid is the search rank, the article id in its low bits.
-    return f"SELECT rowid & {ID_MASK} FROM {_FTS} WHERE {_FTS} MATCH %s", [phrases], "rowid"
+    return f"FROM {_FTS} WHERE {_FTS} MATCH %s", [phrases], f"rowid & {ID_MASK}", "rowid"
 
 
 def text_matches(terms: list[Term], *, in_title: bool = False) -> RawSQL:
     """The ids of the articles whose title or body (or only title) contains every one of ``terms``."""
-    sql, params, _ = _matches(terms, in_title=in_title)
-    return RawSQL(sql, params)
+    where, params, article_id, _ = _matches(terms, in_title=in_title)
+    return RawSQL(f"SELECT {article_id} {where}", params)
 
 
-def newest_matches(terms: list[Term], *, in_title: bool = False, limit: int) -> list[int]:
-    """The ids of the ``limit`` newest articles (published or not) matching ``terms``, newest
-    first: the index returns them in this order, so however many match, few are read."""
-    sql, params, rank = _matches(terms, in_title=in_title)
+def newest_matches(terms: list[Term], *, in_title: bool = False, limit: int) -> list[tuple[int, int]]:
+    """(search rank, id) of the ``limit`` newest articles (published or not) matching ``terms``,
+    newest first: the index returns them in this order, so however many match, few are read."""
+    where, params, article_id, rank = _matches(terms, in_title=in_title)
     with connection.cursor() as cursor:
-        cursor.execute(f"{sql} ORDER BY {rank} DESC LIMIT %s", [*params, limit])
-        return [pk for (pk,) in cursor.fetchall()]
+        cursor.execute(f"SELECT {rank}, {article_id} {where} ORDER BY {rank} DESC LIMIT %s", [*params, limit])
+        return cursor.fetchall()
 
 
 def _id_list(ids: list[int]) -> RawSQL:
@@ -190,33 +192,23 @@ class Search:
             del self.filters["year"]
 
     @cached_property
-    def people_by_term(self) -> list[list]:
-        """For each term, the people it names (one query per term)."""
-        return [
-            [person for finder in PEOPLE_FINDERS for person in finder(term)[:PEOPLE_PER_TERM]] for term in self.terms
-        ]
-
-    @cached_property
     def people(self) -> list:
-        """The people named by every term, by name."""
+        """The people every term matches by one of their names; the ones the query names first."""
         if not self.terms:
             return []
-        common = set.intersection(*({person.pk for person in people} for people in self.people_by_term))
-        found = {person.pk: person for people in self.people_by_term for person in people if person.pk in common}
-        return sorted(found.values(), key=lambda person: person.name)
+        return [person for finder in PEOPLE_FINDERS for person in finder(self.terms)[:PEOPLE_SHOWN]]
+
+    @property
+    def named(self) -> list[int]:
+        """The people the whole query names (马斯克, Sam Altman): their articles match too."""
+        return [person.pk for person in self.people if person.is_named]
 
     def _matching(self) -> Q:
-        """Every term is in the title or body, or names a person the article is confirmed to mention."""
-        if not any(self.people_by_term):
-            return Q(pk__in=text_matches(self.terms))
-        conditions = []
-        for term, people in zip(self.terms, self.people_by_term, strict=True):
-            condition = Q(pk__in=text_matches([term]))
-            if people:
-                mentioning = _mentions().filter(person__in=[person.pk for person in people]).values("article_id")
-                condition |= Q(pk__in=mentioning)
-            conditions.append(condition)
-        return reduce(and_, conditions)
+        """Every term is in the title or body, or the article is confirmed to mention a person the query names."""
+        matching = Q(pk__in=text_matches(self.terms))
+        if self.named:
+            matching |= Q(pk__in=_mentions().filter(person__in=self.named).values("article_id"))
+        return matching
 
     def _narrowing(self) -> list[Q]:
         narrowing = {
@@ -239,19 +231,34 @@ class Search:
         """Up to MAX_RESULTS + 1 ids, best first, and whether more may match beyond them."""
         if not self.terms:
             return [], False
-        if self.filters or any(self.people_by_term):
+        if self.filters:
             return self._ranked_by_query(), False
         return self._ranked_by_index()
 
     def _ranked_by_index(self) -> tuple[list[int], bool]:
-        # The common case, plain words: the newest title matches, then the newest matches,
-        # straight from the index; then the ones readers may see. The cost does not grow with
-        # the number of matches.
+        # No facet chosen, the common case: the newest title matches and the newest matches
+        # straight from the index (and the newest articles about a person the query names),
+        # then the ones readers may see. The cost does not grow with the number of matches.
         limit = MAX_RESULTS + 1
         newest = newest_matches(self.terms, limit=limit)
-        candidates = list(dict.fromkeys(newest_matches(self.terms, in_title=True, limit=limit) + newest))
-        visible = set(Article.objects.published().filter(pk__in=_id_list(candidates)).values_list("pk", flat=True))
-        return [pk for pk in candidates if pk in visible][:limit], len(newest) == limit
+        truncated = len(newest) == limit
+        if self.named:
+            about = (
+                Article.objects.filter(pk__in=_mentions().filter(person__in=self.named).values("article_id"))
+                .order_by("-published_at", "-pk")
+                .values_list("pk", "published_at")[:limit]
+            )
+            about = [(search_rank(pk, published_at), pk) for pk, published_at in about]
+            truncated = truncated or len(about) == limit
+            newest = sorted({*newest, *about}, reverse=True)[:limit]
+        titles = newest_matches(self.terms, in_title=True, limit=limit)
+        candidates = list(dict.fromkeys(pk for _, pk in titles + newest))
+        # Each candidate checked by its primary key: filtering published() first could walk all of them.
+        published = Article.objects.published().filter(pk=OuterRef("pk"))
+        visible = set(
+            Article.objects.filter(pk__in=_id_list(candidates)).filter(Exists(published)).values_list("pk", flat=True)
+        )
+        return [pk for pk in candidates if pk in visible][:limit], truncated
 
     def _ranked_by_query(self) -> list[int]:
         # Facets chosen, or words naming people: the database ranks every match.
