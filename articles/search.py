@@ -20,6 +20,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
+from urllib.parse import urlencode
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection
@@ -344,9 +345,5 @@ class Search:
 
     def _url(self, name: str, value: str | None) -> str:
         """This search's address with facet ``name`` set to ``value`` (or unset), from its first page."""
-        params = self.params.copy()
-        params.pop("page", None)
-        params.pop(name, None)
-        if value is not None:
-            params[name] = value
-        return f"?{params.urlencode()}"
+        kept = [(key, item) for key, items in self.params.lists() if key not in {"page", name} for item in items]
+        return "?" + urlencode(kept + ([(name, value)] if value is not None else []))
