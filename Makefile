@@ -30,6 +30,7 @@ bench: $(VENV)/.installed-dev ## benchmarks (minutes, not part of the suite)
 	$(PY) bench/detection.py
 	$(PY) bench/pathological.py
 	$(PY) bench/import_batch.py 1000
+	$(PY) bench/search.py
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
