@@ -4,8 +4,8 @@ What search looks in is each article's ``SearchDocument`` (see ``articles.search
 its form). The database indexes it, and keeps the index in step by itself:
 
 * SQLite: an FTS5 table over the search documents with the trigram tokenizer, filled by
-  triggers. A term's pattern (" 对 齐 ", " 对 ", " open") is an FTS5 phrase, which the
-  trigram tokenizer matches as a substring through its index.
+  triggers, its rowid the search rank. A term's pattern ("对 齐", " 对 ", " open") is an FTS5
+  phrase, which the trigram tokenizer matches as a substring through its index.
 * PostgreSQL: a GIN index over the document's lexemes (every token, and every pair of
   neighbouring CJK characters, as Lucene's CJK analyzer makes them), read through the
   function ``articles_search_matches``. A term of one lexeme is answered by the index alone;
@@ -48,8 +48,8 @@ PEOPLE_SHOWN = 12
 _YEAR = re.compile(r"^[0-9]{4}$")
 
 
-# The index. Created by migration 0002; ``create_index`` again after a migration rebuilds the
-# search document table on SQLite (which drops its triggers).
+# The index. Created by migration 0002; ``drop_index`` and ``create_index`` again after a
+# migration rebuilds the search document table on SQLite (which drops its triggers).
 
 _FTS = "articles_search"
 _SQLITE_INDEX = [
@@ -284,7 +284,7 @@ class Search:
         return [pk for pk in candidates if pk in visible][:limit], truncated
 
     def _ranked_by_query(self) -> list[int]:
-        # Facets chosen, or words naming people: the database ranks every match.
+        # Facets chosen: the database narrows and ranks every match, so the cap loses none of them.
         in_title = ExpressionWrapper(Q(pk__in=text_matches(self.terms, in_title=True)), output_field=BooleanField())
         ranked = self.found.annotate(in_title=in_title).order_by(F("in_title").desc(), "-published_at", "-pk")
         return list(ranked.values_list("pk", flat=True)[: MAX_RESULTS + 1])
