@@ -35,6 +35,7 @@ bench: $(VENV)/.installed-dev ## benchmarks on SQLite and PostgreSQL (not part o
 	@command -v wrk >/dev/null || apt-get install -y wrk || (apt-get update && apt-get install -y wrk)
 	$(PY) bench/run.py
 	$(PY) bench/pathological.py
+	$(PY) bench/search.py
 
 loadtest: $(VENV)/.installed-dev ## gunicorn under 20,000 requests from 50 clients while an import runs (minutes)
 	$(PY) bench/loadtest.py

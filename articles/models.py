@@ -494,24 +494,37 @@ class LinkQuerySet(PublicQuerySet):
         )
 
 
+class LexemesField(models.TextField):
+    """A document's lexemes, space-separated (``search_text.document_lexemes``): a tsvector on
+    PostgreSQL, stored so that neither its GIN index nor a row-by-row check parses it again;
+    plain text (left empty) elsewhere."""
+
+    def db_type(self, connection):
+        return "tsvector" if connection.vendor == "postgresql" else super().db_type(connection)
+
+    def get_placeholder(self, value, compiler, connection):
+        return "%s::tsvector" if connection.vendor == "postgresql" else "%s"
+
+
 class SearchDocument(models.Model):
     """What search looks in for one article, derived from it on every save: the title and the
     plain text of the body, folded and tokenised (``articles.search_text.document_text``).
 
     The index over it belongs to the database, made by migration 0002: on SQLite an FTS5
     table (trigram tokenizer, ``rank`` as its rowid) kept in step by triggers on this table,
-    on PostgreSQL a GIN index over ``lexemes``. A migration that alters this table on SQLite rebuilds it, which
-    drops the triggers: such a migration must run ``drop_index`` and ``create_index`` (articles.search) after.
+    on PostgreSQL a GIN index over ``lexemes`` (and a function reading it). A migration that
+    alters this table on SQLite rebuilds it, which drops the triggers: such a migration must
+    run ``drop_index`` and ``create_index`` (articles.search) after.
     """
 
     article = models.OneToOneField(Article, primary_key=True, related_name="search_document", on_delete=models.CASCADE)
     title = models.TextField()
     body = models.TextField()
-    # Newest first when read from the largest down (search_text.search_rank). Not unique in the
-    # database: the id in it makes it so, and an index would tempt PostgreSQL into walking it.
+    # Newest first when read from the largest down (search_text.search_rank); unique, since the
+    # article id is part of it.
     rank = models.BigIntegerField()
     # Only PostgreSQL's index reads these; on SQLite the FTS5 index reads title and body.
-    lexemes = models.TextField(blank=True)
+    lexemes = LexemesField(blank=True)
 
     class Meta:
         verbose_name = _("search document")

@@ -4,12 +4,12 @@ What search looks in is each article's ``SearchDocument`` (see ``articles.search
 its form). The database indexes it, and keeps the index in step by itself:
 
 * SQLite: an FTS5 table over the search documents with the trigram tokenizer, filled by
-  triggers. A term's pattern (" 对 齐 ", " 对 ", " open") is an FTS5 phrase, which the
-  trigram tokenizer matches as a substring through its index.
+  triggers, its rowid the search rank. A term's pattern ("对 齐", " 对 ", " open") is an FTS5
+  phrase, which the trigram tokenizer matches as a substring through its index.
 * PostgreSQL: a GIN index over the document's lexemes (every token, and every pair of
-  neighbouring CJK characters, as Lucene's CJK analyzer makes them). A term of one lexeme is
-  answered by the index alone; a longer one is then checked as a substring of the
-  candidates' text.
+  neighbouring CJK characters, as Lucene's CJK analyzer makes them), read through the
+  function ``articles_search_matches``. A term of one lexeme is answered by the index alone;
+  a longer one is then checked as a substring of the candidates' text.
 
 Readers only ever see ``Article.objects.published()`` and confirmed mentions.
 """
@@ -19,12 +19,12 @@ import re
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cached_property, reduce
-from operator import and_
+from functools import cached_property
+from urllib.parse import urlencode
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection
-from django.db.models import BooleanField, Count, ExpressionWrapper, F, Q, QuerySet
+from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, F, OuterRef, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.http import QueryDict
 from django.utils import timezone
@@ -32,22 +32,24 @@ from django.utils.translation import gettext_lazy as _
 from taggit.models import TaggedItem
 
 from .models import Article, SearchDocument, index_all_articles
-from .search_text import ID_MASK, MAX_QUERY_LENGTH, Term, parse_query
+from .search_text import ID_MASK, MAX_QUERY_LENGTH, Term, parse_query, search_rank
 
-# How a query term finds people by their names: the people app registers its finder in
-# PeopleConfig.ready (articles must not import people). A finder returns a queryset of people.
-PEOPLE_FINDERS: list[Callable[[Term], QuerySet]] = []
+# How a query finds people by their names: the people app registers its finder in
+# PeopleConfig.ready (articles must not import people). A finder takes the terms and returns
+# a queryset of the people they match, each with ``is_named``: the whole query is one of
+# their names, so the articles confirmed to mention them match too.
+PEOPLE_FINDERS: list[Callable[[list[Term]], QuerySet]] = []
 
 FACET_SIZE = 10
 # Search ranks every match, then counts, pages and facets the best this many: their cost stays
-# flat however common the words are (a reader never pages through more than 50 pages).
-MAX_RESULTS = 1000
-PEOPLE_PER_TERM = 50
+# flat however common the words are (25 pages: more than anyone pages through).
+MAX_RESULTS = 500
+PEOPLE_SHOWN = 12
 _YEAR = re.compile(r"^[0-9]{4}$")
 
 
-# The index. Created by migration 0002; ``create_index`` again after a migration rebuilds the
-# search document table on SQLite (which drops its triggers).
+# The index. Created by migration 0002; ``drop_index`` and ``create_index`` again after a
+# migration rebuilds the search document table on SQLite (which drops its triggers).
 
 _FTS = "articles_search"
 _SQLITE_INDEX = [
@@ -69,10 +71,30 @@ _SQLITE_INDEX = [
 ]
 _SQLITE_DROP = [f"DROP TABLE IF EXISTS {_FTS}"]  # its triggers go with it
 
-# PostgreSQL indexes the lexemes the search document lists (articles.search_text.document_lexemes).
-_LEXEMES = "array_to_tsvector(string_to_array(lexemes, ' '))"
-_POSTGRESQL_INDEX = [f"CREATE INDEX articles_search_lexemes ON articles_searchdocument USING gin (({_LEXEMES}))"]
-_POSTGRESQL_DROP = ["DROP INDEX IF EXISTS articles_search_lexemes"]
+# PostgreSQL matches through a function so that the GIN index is always used: its planner
+# costs a row's check as cheap, not seeing that it reads the row's lexemes from TOAST, and
+# for a common word would scan and check every document. The GIN index finds the matches,
+# and the newest are sorted out of them. Terms of several lexemes (人工智能: 人工 & 工智 & 智能)
+# are checked as substrings of the text, and title matches in the title.
+_POSTGRESQL_INDEX = [
+    "CREATE INDEX articles_search_lexemes ON articles_searchdocument USING gin (lexemes)",
+    """CREATE FUNCTION articles_search_matches(query tsquery, in_text text[], in_title text[], max_rows integer)
+    RETURNS TABLE (rank bigint, article_id bigint)
+    LANGUAGE sql STABLE SET enable_seqscan = off AS $$
+        SELECT document.rank, document.article_id FROM articles_searchdocument document
+        WHERE document.lexemes @@ query
+          AND NOT EXISTS (
+            SELECT FROM unnest(in_text) AS pattern
+            WHERE strpos(document.title, pattern) = 0 AND strpos(document.body, pattern) = 0
+          )
+          AND NOT EXISTS (SELECT FROM unnest(in_title) AS pattern WHERE strpos(document.title, pattern) = 0)
+        ORDER BY document.rank DESC LIMIT max_rows
+    $$""",
+]
+_POSTGRESQL_DROP = [
+    "DROP FUNCTION IF EXISTS articles_search_matches(tsquery, text[], text[], integer)",
+    "DROP INDEX IF EXISTS articles_search_lexemes",
+]
 
 
 def create_index(schema_editor) -> None:
@@ -93,47 +115,50 @@ def rebuild_index(*, batch_size: int = 500) -> int:
 
 
 def _optimize_index() -> None:
-    """Compact the index after writing many documents (SQLite merges FTS5's segments)."""
+    """Compact the index after writing many documents: SQLite merges FTS5's segments; PostgreSQL
+    moves GIN's list of pending entries (which every search reads) into the index."""
     with connection.cursor() as cursor:
         if connection.vendor == "sqlite":
             cursor.execute(f"INSERT INTO {_FTS}({_FTS}) VALUES ('optimize')")
         else:
+            cursor.execute("SELECT gin_clean_pending_list('articles_search_lexemes'::regclass)")
             cursor.execute("ANALYZE articles_searchdocument")
 
 
-def _matches(terms: list[Term], *, in_title: bool) -> tuple[str, list, str]:
-    """SQL selecting the ids of the articles whose title or body (or only title) contains every
-    one of ``terms``, its parameters, and the column that orders them newest first."""
+def _matches(terms: list[Term], *, in_title: bool, limit: int | None = None) -> tuple[str, list]:
+    """SQL selecting ``rank`` and ``id`` of the articles whose title or body (or only title)
+    contains every one of ``terms``, the newest ``limit`` of them first; and its parameters."""
     if connection.vendor == "postgresql":
-        conditions, params = [f"{_LEXEMES} @@ %s::tsquery"], [" & ".join(_tsquery(term) for term in terms)]
-        for term in terms:
-            if in_title:
-                conditions.append("strpos(title, %s) > 0")
-                params.append(term.pattern)
-            elif len(term.lexemes()) > 1:
-                conditions.append("(strpos(title, %s) > 0 OR strpos(body, %s) > 0)")
-                params += [term.pattern, term.pattern]
-        return f"SELECT article_id FROM articles_searchdocument WHERE {' AND '.join(conditions)}", params, "rank"
+        query = " & ".join(_tsquery(term) for term in terms)
+        several = [term.pattern for term in terms if len(term.lexemes()) > 1]
+        patterns = ([], [term.pattern for term in terms]) if in_title else (several, [])
+        return (
+            "SELECT rank, article_id AS id FROM articles_search_matches(%s::tsquery, %s::text[], %s::text[], %s)",
+            [query, *patterns, limit],
+        )
     phrases = " AND ".join(f'"{term.pattern}"' for term in terms)
     if in_title:
         phrases = f"{{title}} : ({phrases})"
     # The index's rowid is the search rank, the article id in its low bits.
-    return f"SELECT rowid & {ID_MASK} FROM {_FTS} WHERE {_FTS} MATCH %s", [phrases], "rowid"
+    sql = f"SELECT rowid AS rank, rowid & {ID_MASK} AS id FROM {_FTS} WHERE {_FTS} MATCH %s"
+    if limit is None:
+        return sql, [phrases]
+    return f"{sql} ORDER BY rowid DESC LIMIT %s", [phrases, limit]
 
 
 def text_matches(terms: list[Term], *, in_title: bool = False) -> RawSQL:
     """The ids of the articles whose title or body (or only title) contains every one of ``terms``."""
-    sql, params, _ = _matches(terms, in_title=in_title)
-    return RawSQL(sql, params)
+    sql, params = _matches(terms, in_title=in_title)
+    return RawSQL(f"SELECT id FROM ({sql}) AS matches", params)
 
 
-def newest_matches(terms: list[Term], *, in_title: bool = False, limit: int) -> list[int]:
-    """The ids of the ``limit`` newest articles (published or not) matching ``terms``, newest
-    first: the index returns them in this order, so however many match, few are read."""
-    sql, params, rank = _matches(terms, in_title=in_title)
+def newest_matches(terms: list[Term], *, in_title: bool = False, limit: int) -> list[tuple[int, int]]:
+    """(search rank, id) of the ``limit`` newest articles (published or not) matching ``terms``,
+    newest first: the index returns them in this order, so however many match, few are read."""
+    sql, params = _matches(terms, in_title=in_title, limit=limit)
     with connection.cursor() as cursor:
-        cursor.execute(f"{sql} ORDER BY {rank} DESC LIMIT %s", [*params, limit])
-        return [pk for (pk,) in cursor.fetchall()]
+        cursor.execute(sql, params)
+        return cursor.fetchall()
 
 
 def _id_list(ids: list[int]) -> RawSQL:
@@ -190,33 +215,23 @@ class Search:
             del self.filters["year"]
 
     @cached_property
-    def people_by_term(self) -> list[list]:
-        """For each term, the people it names (one query per term)."""
-        return [
-            [person for finder in PEOPLE_FINDERS for person in finder(term)[:PEOPLE_PER_TERM]] for term in self.terms
-        ]
-
-    @cached_property
     def people(self) -> list:
-        """The people named by every term, by name."""
+        """The people every term matches by one of their names; the ones the query names first."""
         if not self.terms:
             return []
-        common = set.intersection(*({person.pk for person in people} for people in self.people_by_term))
-        found = {person.pk: person for people in self.people_by_term for person in people if person.pk in common}
-        return sorted(found.values(), key=lambda person: person.name)
+        return [person for finder in PEOPLE_FINDERS for person in finder(self.terms)[:PEOPLE_SHOWN]]
+
+    @property
+    def named(self) -> list[int]:
+        """The people the whole query names (马斯克, Sam Altman): their articles match too."""
+        return [person.pk for person in self.people if person.is_named]
 
     def _matching(self) -> Q:
-        """Every term is in the title or body, or names a person the article is confirmed to mention."""
-        if not any(self.people_by_term):
-            return Q(pk__in=text_matches(self.terms))
-        conditions = []
-        for term, people in zip(self.terms, self.people_by_term, strict=True):
-            condition = Q(pk__in=text_matches([term]))
-            if people:
-                mentioning = _mentions().filter(person__in=[person.pk for person in people]).values("article_id")
-                condition |= Q(pk__in=mentioning)
-            conditions.append(condition)
-        return reduce(and_, conditions)
+        """Every term is in the title or body, or the article is confirmed to mention a person the query names."""
+        matching = Q(pk__in=text_matches(self.terms))
+        if self.named:
+            matching |= Q(pk__in=_mentions().filter(person__in=self.named).values("article_id"))
+        return matching
 
     def _narrowing(self) -> list[Q]:
         narrowing = {
@@ -239,22 +254,37 @@ class Search:
         """Up to MAX_RESULTS + 1 ids, best first, and whether more may match beyond them."""
         if not self.terms:
             return [], False
-        if self.filters or any(self.people_by_term):
+        if self.filters:
             return self._ranked_by_query(), False
         return self._ranked_by_index()
 
     def _ranked_by_index(self) -> tuple[list[int], bool]:
-        # The common case, plain words: the newest title matches, then the newest matches,
-        # straight from the index; then the ones readers may see. The cost does not grow with
-        # the number of matches.
+        # No facet chosen, the common case: the newest title matches and the newest matches
+        # straight from the index (and the newest articles about a person the query names),
+        # then the ones readers may see. The cost does not grow with the number of matches.
         limit = MAX_RESULTS + 1
         newest = newest_matches(self.terms, limit=limit)
-        candidates = list(dict.fromkeys(newest_matches(self.terms, in_title=True, limit=limit) + newest))
-        visible = set(Article.objects.published().filter(pk__in=_id_list(candidates)).values_list("pk", flat=True))
-        return [pk for pk in candidates if pk in visible][:limit], len(newest) == limit
+        truncated = len(newest) == limit
+        if self.named:
+            about = (
+                Article.objects.filter(pk__in=_mentions().filter(person__in=self.named).values("article_id"))
+                .order_by("-published_at", "-pk")
+                .values_list("pk", "published_at")[:limit]
+            )
+            about = [(search_rank(pk, published_at), pk) for pk, published_at in about]
+            truncated = truncated or len(about) == limit
+            newest = sorted({*newest, *about}, reverse=True)[:limit]
+        titles = newest_matches(self.terms, in_title=True, limit=limit)
+        candidates = list(dict.fromkeys(pk for _, pk in titles + newest))
+        # Each candidate checked by its primary key: filtering published() first could walk all of them.
+        published = Article.objects.published().filter(pk=OuterRef("pk"))
+        visible = set(
+            Article.objects.filter(pk__in=_id_list(candidates)).filter(Exists(published)).values_list("pk", flat=True)
+        )
+        return [pk for pk in candidates if pk in visible][:limit], truncated
 
     def _ranked_by_query(self) -> list[int]:
-        # Facets chosen, or words naming people: the database ranks every match.
+        # Facets chosen: the database narrows and ranks every match, so the cap loses none of them.
         in_title = ExpressionWrapper(Q(pk__in=text_matches(self.terms, in_title=True)), output_field=BooleanField())
         ranked = self.found.annotate(in_title=in_title).order_by(F("in_title").desc(), "-published_at", "-pk")
         return list(ranked.values_list("pk", flat=True)[: MAX_RESULTS + 1])
@@ -337,9 +367,5 @@ class Search:
 
     def _url(self, name: str, value: str | None) -> str:
         """This search's address with facet ``name`` set to ``value`` (or unset), from its first page."""
-        params = self.params.copy()
-        params.pop("page", None)
-        params.pop(name, None)
-        if value is not None:
-            params[name] = value
-        return f"?{params.urlencode()}"
+        kept = [(key, item) for key, items in self.params.lists() if key not in {"page", name} for item in items]
+        return "?" + urlencode(kept + ([(name, value)] if value is not None else []))

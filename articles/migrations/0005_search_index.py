@@ -1,6 +1,7 @@
 import django.db.models.deletion
 from django.db import migrations, models
 
+import articles.models
 from articles.models import index_all_articles
 from articles.search import create_index, drop_index
 
@@ -40,7 +41,7 @@ class Migration(migrations.Migration):
                 ("title", models.TextField()),
                 ("body", models.TextField()),
                 ("rank", models.BigIntegerField()),
-                ("lexemes", models.TextField(blank=True)),
+                ("lexemes", articles.models.LexemesField(blank=True)),
             ],
             options={
                 "verbose_name": "search document",
