@@ -31,6 +31,7 @@ from articles.importer import ImportOptions, Outcome, import_document, source_fi
 from articles.models import Article, ArticleKey, Link, Publication, first_free_slug, slug_base
 from articles.parsing import parse_document
 from articles.rendering import render_markdown
+from articles.search import rebuild_index as rebuild_search_index
 from people.models import Alias, CandidateOccurrence, Mention, NameCandidate, Person
 from people.services import apply_hits, current_matcher, import_registry
 
@@ -137,6 +138,8 @@ def load_fast(plan: CorpusPlan, *, jobs: int = 1, progress: Callable[[int], None
     with transaction.atomic():
         _resolve_links()
         _bulk_candidates(candidates, occurrences)
+    # Bulk inserts bypass Article.save, which keeps each article's search document.
+    rebuild_search_index()
     return LoadSummary(plan.articles, len(plan.people), time.perf_counter() - started)
 
 

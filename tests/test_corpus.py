@@ -7,7 +7,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from taggit.models import Tag, TaggedItem
 
-from articles.models import Article, ArticleKey, Link, Publication
+from articles.models import Article, ArticleKey, Link, Publication, SearchDocument
 from articles.parsing import parse_document
 from bench.corpus import CorpusPlan
 from bench.load_corpus import load_fast, load_through_pipeline
@@ -64,6 +64,7 @@ def snapshot() -> dict:
         "candidates": sorted(NameCandidate.objects.values_list("key", "text", "count", "article_count", "status")),
         "occurrences": sorted(CandidateOccurrence.objects.values_list("candidate__key", "article__slug", "count")),
         "tags": sorted(Tag.objects.values_list("name", "slug")),
+        "search documents": sorted(SearchDocument.objects.values_list("article__slug", "title", "body")),
         "tagged": sorted(TaggedItem.objects.values_list("tag__name", "content_type__model", "object_id")),
     }
 
