@@ -34,7 +34,7 @@ import time
 import urllib.request
 from datetime import UTC, datetime
 from pathlib import Path
-from urllib.parse import quote, unquote, urlsplit
+from urllib.parse import quote, urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -224,8 +224,8 @@ def search_results(base: str, word: str) -> set[str]:
     results, url = set(), f"/search/?q={quote(word)}"
     for _ in range(20):  # pages
         page = urllib.request.urlopen(base + url, timeout=60).read().decode()
-        # Addresses of Chinese slugs come percent-encoded in the page; the truth holds them as written.
-        results |= {unquote(href) for href in re.findall(r'href="(/articles/[^"]+/)"', page)}
+        # Both sides percent-encoded: reverse() encodes Chinese slugs as the page's links do.
+        results |= set(re.findall(r'href="(/articles/[^"]+/)"', page))
         following = re.search(r'<a rel="next" href="([^"]+)"', page)
         if not following:
             break

@@ -213,7 +213,9 @@ def main():
 
     workdir = tempfile.mkdtemp(prefix="bench-search-")
     os.environ.setdefault("DATABASE_URL", f"sqlite:///{workdir}/bench.sqlite3")
-    os.environ.update(DJANGO_SECRET_KEY="bench", DJANGO_ALLOWED_HOSTS="testserver", ARCHIVE_VAR_DIR=workdir)
+    os.environ.update(
+        DJANGO_SECRET_KEY="bench", DJANGO_ALLOWED_HOSTS="testserver", DJANGO_HTTPS="0", ARCHIVE_VAR_DIR=workdir
+    )
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     import django
 
