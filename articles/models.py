@@ -1,16 +1,17 @@
 """Publications, the articles they published, and the links between articles."""
 
+import heapq
 import secrets
+from collections import Counter
 from collections.abc import Callable, Iterable
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.db import connection, models, transaction
-from django.db.models import Count, Max, Min, OuterRef, Q, Subquery
+from django.db import connection, connections, models, transaction
+from django.db.models import Count, Exists, F, Max, Min, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.functional import cached_property
 from django.utils.text import Truncator, slugify
 from django.utils.translation import gettext_lazy as _
 from markdownx.models import MarkdownxField
@@ -25,7 +26,10 @@ from .wechat import canonical_key
 
 EXCERPT_LENGTH = 140
 RELATED_ARTICLES = 5
-RELATED_CANDIDATES = 300
+# Related articles are ranked among the latest this many articles of each shared person and tag,
+# starting from the first this many people (most mentioned first) and tags.
+RELATED_CANDIDATES = 100
+RELATED_SHARED_MAX = 12
 
 
 def unique_slug(model: type[models.Model], text: str, *, exclude_pk=None, fallback: str = "item") -> str:
@@ -48,6 +52,11 @@ def first_free_slug(base: str, taken: set[str]) -> str:
     while slug in taken:
         slug, number = f"{base}-{number}", number + 1
     return slug
+
+
+def summary_of(body_html: str) -> str:
+    """The opening of a rendered body as plain text, for lists and link previews."""
+    return Truncator(plain_text(body_html)).chars(EXCERPT_LENGTH)
 
 
 def count_of(related: models.QuerySet, *, via: str = "article") -> Coalesce:
@@ -159,6 +168,11 @@ class Publication(models.Model):
         return reverse("articles:publication", kwargs={"slug": self.slug})
 
 
+def texts_of(relation: str) -> list[str]:
+    """The long texts of an article reached through ``relation``: a page that only links to it needs none."""
+    return [f"{relation}__{field}" for field in ("body", "body_html", "footer", "footer_html", "excerpt", "summary")]
+
+
 class ArticleQuerySet(PublicQuerySet):
     def published(self):
         """The one definition of what readers may see."""
@@ -178,40 +192,78 @@ class ArticleQuerySet(PublicQuerySet):
             .prefetch_related("tags")
         )
 
-    def sharing_people_and_tags_with(self, article: "Article", *, candidates: int = RELATED_CANDIDATES):
-        """Published articles ranked by the confirmed people and tags they share with ``article``.
-
-        Only the ``candidates`` latest articles sharing anything are ranked: a popular tag is on a
-        third of the archive, and ranking all of those would make every article page cost as much
-        as the archive is large.
-        """
-        # The people app hangs mentions on articles; reached through the reverse relation only.
-        mentions = Article._meta.get_field("mentions").related_model.objects.confirmed()
-        people = mentions.filter(article=article).values("person")
-        tagged = TaggedItem.objects.filter(
-            content_type=ContentType.objects.get_for_model(Article), tag__in=article.tags.values("pk")
-        )
-        shared_people = (
-            mentions.filter(article=OuterRef("pk"), person__in=people)
-            .values("article")
-            .annotate(total=Count("pk"))
-            .values("total")
-        )
-        shared_tags = tagged.filter(object_id=OuterRef("pk")).values("object_id").annotate(total=Count("pk"))
-        latest_sharing = (
-            self.published()
-            .exclude(pk=article.pk)
-            .filter(
-                Q(pk__in=mentions.filter(person__in=people).values("article")) | Q(pk__in=tagged.values("object_id"))
-            )
-            .order_by("-published_at")
-            .values("pk")[:candidates]
-        )
+    def for_page(self):
+        """What the article page shows besides the article: tags, links both ways, confirmed people."""
+        # The people app hangs its mentions on articles; we reach them through the reverse relation only.
+        mentions = Article._meta.get_field("mentions").related_model.objects
+        published_source = Exists(Article.objects.published().filter(pk=OuterRef("article_id")))
+        # The Markdown sources are for editors; readers get the HTML rendered from them.
         return (
-            self.filter(pk__in=latest_sharing)
-            .annotate(shared=Coalesce(Subquery(shared_people), 0) + Coalesce(Subquery(shared_tags.values("total")), 0))
-            .order_by("-shared", "-published_at")
+            self.defer("body", "footer")
+            .select_related("publication", "cover_image")
+            .prefetch_related(
+                "tags",
+                Prefetch(
+                    "links",
+                    queryset=Link.objects.select_related("target__publication").defer(*texts_of("target")),
+                ),
+                Prefetch(
+                    "backlinks",
+                    queryset=Link.objects.filter(published_source)
+                    .exclude(article_id=F("target_id"))
+                    .select_related("article__publication")
+                    .defer(*texts_of("article")),
+                    to_attr="published_backlinks",
+                ),
+                Prefetch(
+                    "mentions",
+                    queryset=mentions.confirmed().select_related("person").order_by("-count"),
+                    to_attr="confirmed_mentions",
+                ),
+            )
         )
+
+    def sharing_people_and_tags_with(
+        self, article: "Article", *, people: Iterable[int], tags: Iterable[int], exclude: Iterable[int] = ()
+    ) -> list["Article"]:
+        """Published articles ranked by how many of ``people`` and ``tags`` (ids) they share, then newest first.
+
+        The candidates are the latest ``RELATED_CANDIDATES`` articles archived for each person and
+        tag, read off an index in one query: a popular tag is on a third of the archive, and
+        ranking all of those would make every article page cost as much as the archive is large.
+        """
+        mention = Article._meta.get_field("mentions").related_model
+        article_type = ContentType.objects.get_for_model(Article)
+        branches, params = [], []
+        for person in list(people)[:RELATED_SHARED_MAX]:
+            branches.append(
+                f"SELECT article_id AS id FROM {mention._meta.db_table}"
+                " WHERE person_id = %s AND status = %s ORDER BY article_id DESC LIMIT %s"
+            )
+            params += [person, mention.Status.CONFIRMED, RELATED_CANDIDATES]
+        for tag in list(tags)[:RELATED_SHARED_MAX]:
+            branches.append(
+                f"SELECT object_id AS id FROM {TaggedItem._meta.db_table}"
+                " WHERE tag_id = %s AND content_type_id = %s ORDER BY object_id DESC LIMIT %s"
+            )
+            params += [tag, article_type.pk, RELATED_CANDIDATES]
+        if not branches:
+            return []
+        # Each branch in a subquery of its own: a compound SELECT takes LIMIT only at its end.
+        union = " UNION ALL ".join(f"SELECT id FROM ({branch}) AS shared_{n}" for n, branch in enumerate(branches))
+        with connections[self.db].cursor() as cursor:
+            cursor.execute(union, params)
+            shared = Counter(row[0] for row in cursor.fetchall())
+        for pk in [article.pk, *exclude]:
+            shared.pop(pk, None)
+        best = heapq.nlargest(RELATED_CANDIDATES, shared, key=lambda pk: (shared[pk], pk))
+        found = (
+            self.published()
+            .filter(pk__in=best)
+            .select_related("publication")
+            .only("title", "slug", "status", "published_at", "publication__name", "publication__slug")
+        )
+        return sorted(found, key=lambda other: (-shared[other.pk], -other.published_at.timestamp()))
 
 
 class Article(models.Model):
@@ -260,6 +312,8 @@ class Article(models.Model):
     )
     body = MarkdownxField(_("body"), help_text=_("Markdown."))
     body_html = models.TextField(editable=False, blank=True)
+    # What lists, feeds and link previews show; derived on save, like body_html.
+    summary = models.TextField(editable=False, blank=True)
     excerpt = models.TextField(
         _("excerpt"),
         blank=True,
@@ -288,7 +342,7 @@ class Article(models.Model):
     objects = ArticleQuerySet.as_manager()
     # A revision per save (editors' and re-imports'); body_html is derived, so not kept.
     history = HistoricalRecords(
-        excluded_fields=["body_html", "footer_html"], history_change_reason_field=models.TextField(null=True)
+        excluded_fields=["body_html", "footer_html", "summary"], history_change_reason_field=models.TextField(null=True)
     )
 
     class Meta:
@@ -318,9 +372,10 @@ class Article(models.Model):
         self.body_html = render_markdown(self.body, image_urls=image_urls, local_links=local_links)
         # Readers can unfold the original's footer under the article; it is rendered with the same rules.
         self.footer_html = render_markdown(self.footer, image_urls=image_urls, local_links=local_links)
+        self.summary = self.excerpt or summary_of(self.body_html)
         update_fields = kwargs.get("update_fields")
         if update_fields is not None:
-            kwargs["update_fields"] = {*update_fields, "body_html", "footer_html"}
+            kwargs["update_fields"] = {*update_fields, "body_html", "footer_html", "summary"}
         before = (
             Article.objects.filter(pk=self.pk).values_list("status", "published_at", "slug").first()
             if self.pk
@@ -328,7 +383,7 @@ class Article(models.Model):
         )
         # Rendering again (a link target arrived, an image was mirrored) changes nothing an
         # editor could restore: no revision for it.
-        rerender_only = update_fields is not None and set(update_fields) <= {"body_html", "footer_html"}
+        rerender_only = update_fields is not None and set(update_fields) <= {"body_html", "footer_html", "summary"}
         if rerender_only:
             self.skip_history_when_saving = True
         try:
@@ -406,9 +461,8 @@ class Article(models.Model):
     def related_articles(self, limit: int = RELATED_ARTICLES) -> list["Article"]:
         """Articles this one links to or is linked from, then ones sharing people and tags.
 
-        Expects ``links`` (with targets and their publications) and ``published_backlinks``
-        (with their articles and publications) prefetched, as the
-        article page does: then this costs one query whatever the number of links.
+        Expects what ``for_page()`` prefetches: then this costs two queries whatever the
+        number of links, people and tags.
         """
         related: dict[int, Article] = {}
         for link in self.links.all():
@@ -416,9 +470,14 @@ class Article(models.Model):
                 related.setdefault(link.target_id, link.target)
         for link in self.published_backlinks:
             related.setdefault(link.article_id, link.article)
-        # Always one query, even when links fill the list: the page's cost must not depend on the data.
-        similar = Article.objects.sharing_people_and_tags_with(self).exclude(pk__in=related)
-        for article in similar.select_related("publication")[:limit]:
+        # Always asked, even when links fill the list: the page's cost must not depend on the data.
+        similar = Article.objects.sharing_people_and_tags_with(
+            self,
+            people=[mention.person_id for mention in self.confirmed_mentions],
+            tags=[tag.pk for tag in self.tags.all()],
+            exclude=related,
+        )
+        for article in similar[:limit]:
             related.setdefault(article.pk, article)
         return list(related.values())[:limit]
 
@@ -474,13 +533,6 @@ class Article(models.Model):
         if tags:
             data["keywords"] = [tag.name for tag in tags]
         return data
-
-    @cached_property
-    def summary(self) -> str:
-        """The excerpt, or the opening of the body as plain text."""
-        if self.excerpt:
-            return self.excerpt
-        return Truncator(plain_text(self.body_html)).chars(EXCERPT_LENGTH)
 
 
 class LinkQuerySet(PublicQuerySet):

@@ -2,7 +2,7 @@
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import DatabaseError, connection
-from django.db.models import F, Max, Min, Prefetch
+from django.db.models import Max, Min
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.cache import add_never_cache_headers
@@ -10,7 +10,7 @@ from django.views.decorators.cache import never_cache
 from django.views.generic import DetailView, ListView, TemplateView
 from taggit.models import Tag, TaggedItem
 
-from .models import Article, ArticleRedirect, Link, Publication, TagRedirect
+from .models import Article, ArticleRedirect, Publication, TagRedirect
 from .rendering import plain_text
 from .search import Search
 from .search_text import highlighter, snippet
@@ -38,29 +38,7 @@ class ArticleDetailView(DetailView):
 
     def get_queryset(self):
         articles = Article.objects.all() if self.request.user.is_staff else Article.objects.published()
-        # The people app hangs its mentions on articles; we reach them through the reverse relation only.
-        mentions = Article._meta.get_field("mentions").related_model.objects
-        # The Markdown sources are for editors; readers get the HTML rendered from them.
-        return (
-            articles.defer("body", "footer")
-            .select_related("publication", "cover_image")
-            .prefetch_related(
-                "tags",
-                Prefetch("links", queryset=Link.objects.select_related("target__publication")),
-                Prefetch(
-                    "backlinks",
-                    queryset=Link.objects.filter(article__in=Article.objects.published())
-                    .exclude(article_id=F("target_id"))
-                    .select_related("article__publication"),
-                    to_attr="published_backlinks",
-                ),
-                Prefetch(
-                    "mentions",
-                    queryset=mentions.confirmed().select_related("person").order_by("-count"),
-                    to_attr="confirmed_mentions",
-                ),
-            )
-        )
+        return articles.for_page()
 
     def get_context_data(self, **kwargs):
         article = self.object

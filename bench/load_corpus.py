@@ -28,7 +28,7 @@ from taggit.models import Tag, TaggedItem
 
 from articles.folding import fold
 from articles.importer import ImportOptions, Outcome, import_document, source_fields, source_links
-from articles.models import Article, ArticleKey, Link, Publication, first_free_slug, slug_base
+from articles.models import Article, ArticleKey, Link, Publication, first_free_slug, slug_base, summary_of
 from articles.parsing import parse_document
 from articles.rendering import render_markdown
 from articles.search import rebuild_index as rebuild_search_index
@@ -222,6 +222,7 @@ def _article(parsed, body_html: str, slug: str, publications: dict[str, Publicat
         source_key=parsed.source_key,
         body=parsed.body,
         body_html=body_html,
+        summary=summary_of(body_html),
         slug=slug,
         publication=publications[parsed.account],
         status=Article.Status.DRAFT if draft or parsed.needs_review else Article.Status.PUBLISHED,

@@ -76,7 +76,7 @@ def build(count: int, people_count: int, seed: int) -> None:
     from taggit.models import Tag, TaggedItem
 
     from articles.folding import fold
-    from articles.models import Article, Publication
+    from articles.models import Article, Publication, summary_of
     from articles.search import rebuild_index
     from people.models import Alias, Mention, Person
 
@@ -113,6 +113,7 @@ def build(count: int, people_count: int, seed: int) -> None:
                     publication=publications[number % len(publications)],
                     body=body,
                     body_html=body_html,
+                    summary=summary_of(body_html),
                 )
             )
         articles = Article.objects.bulk_create(batch)

@@ -6,7 +6,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import Count, F, Max
+from django.db.models import F
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -14,15 +14,15 @@ from articles.folding import fold
 from articles.models import Article
 
 from .detection import AliasEntry, Matcher, PersonHits, context_around
-from .models import Alias, CandidateOccurrence, Mention, NameCandidate, Person, PersonRedirect
+from .models import Alias, CandidateOccurrence, Mention, NameCandidate, Person, PersonRedirect, registry_fingerprint
 
 _LATIN_NAME = re.compile(r"^[A-Za-z][A-Za-z .'’-]+$")
 _matcher_cache: dict = {"fingerprint": None, "matcher": None}
 
 
 def current_matcher() -> Matcher:
-    """The matcher for the registry as it is now; rebuilt only when an alias changed."""
-    fingerprint = tuple(Alias.objects.aggregate(count=Count("id"), changed=Max("updated_at")).values())
+    """The matcher for the registry as it is now; rebuilt only when the registry changed."""
+    fingerprint = registry_fingerprint()
     if _matcher_cache["fingerprint"] != fingerprint:
         entries = [
             AliasEntry(

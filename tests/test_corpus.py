@@ -34,6 +34,7 @@ def snapshot() -> dict:
                 "cover_url",
                 "body",
                 "body_html",
+                "summary",
                 "footer",
                 "excerpt",
                 "source_sha256",

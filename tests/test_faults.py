@@ -114,6 +114,9 @@ def test_the_database_going_away_is_a_503_and_its_return_is_served_again(live_si
         (live_site.var_dir / "data").mkdir()
         live_site.sqlite_path.rename(live_site.var_dir / "data" / "db.sqlite3")
         live_site.database_url = f"sqlite:///{live_site.var_dir / 'data' / 'db.sqlite3'}"
+        # A kept SQLite connection holds the file open and goes on working after it is moved:
+        # every request opens its own here, so that moving the file takes the database away.
+        live_site.env_overrides["DATABASE_CONN_MAX_AGE"] = "0"
     name = live_site.database_url.rsplit("/", 1)[1]
 
     def go_away():

@@ -1,11 +1,14 @@
 """The article graph: links land on our copies in either import order, backlinks, related articles."""
 
 import re
+from datetime import datetime
 
 import pytest
 
 from articles.importer import import_document
 from articles.models import Article, ArticleKey, Link
+
+from .conftest import BEIJING
 
 pytestmark = pytest.mark.django_db
 
@@ -90,8 +93,7 @@ def test_related_articles_put_explicit_links_first_then_shared_people_and_tags(s
     one.tags.add("OpenAI")
     make_article(title="毫无关系")
 
-    article = Article.objects.prefetch_related("links__target__publication").get(pk=seed.pk)
-    article.published_backlinks = []
+    article = Article.objects.for_page().get(pk=seed.pk)
     titles = [related.title for related in article.related_articles()]
     assert titles == ["IIya 宣布离职", "两个标签都有", "只有一个标签"]
 
@@ -149,3 +151,27 @@ def test_deleting_a_target_sends_its_referrers_back_to_the_original(seed_bytes):
     target.delete()
     seed.refresh_from_db()
     assert target.get_absolute_url() not in seed.body_html and "mid=2455853860" in seed.body_html
+
+
+def test_related_articles_count_confirmed_people_and_tags_and_leave_drafts_out(make_article):
+    from people.models import Mention, Person
+
+    ilya = Person.objects.create(name="Ilya Sutskever", slug="ilya")
+    hinton = Person.objects.create(name="Geoffrey Hinton", slug="hinton")
+    article = make_article(title="主角")
+    article.tags.add("人工智能")
+    for person in (ilya, hinton):
+        Mention.objects.create(article=article, person=person, status=Mention.Status.CONFIRMED, count=2)
+    people_and_tag = make_article(title="两个人加一个标签", published_at=datetime(2020, 1, 1, tzinfo=BEIJING))
+    people_and_tag.tags.add("人工智能")
+    one_person = make_article(title="一个人")
+    only_suggested = make_article(title="只是建议")
+    draft = make_article(title="草稿", status=Article.Status.DRAFT)
+    for other in (people_and_tag, draft):
+        for person in (ilya, hinton):
+            Mention.objects.create(article=other, person=person, status=Mention.Status.CONFIRMED, count=1)
+    Mention.objects.create(article=one_person, person=hinton, status=Mention.Status.CONFIRMED, count=1)
+    Mention.objects.create(article=only_suggested, person=ilya, status=Mention.Status.SUGGESTED, count=1)
+
+    page = Article.objects.for_page().get(pk=article.pk)
+    assert [related.title for related in page.related_articles()] == ["两个人加一个标签", "一个人"]

@@ -22,6 +22,7 @@ from articles.search_text import (
     snippet,
 )
 from people.models import Alias, Mention, Person
+from people.search import name_directory, people_named
 
 from .conftest import BEIJING
 
@@ -312,15 +313,17 @@ def _grow(make_article, count: int, person: Person) -> None:
 
 def _count_queries(client, **params) -> int:
     ContentType.objects.get_for_model(Article)  # cached per process, as in production
+    name_directory()  # so is the directory of names, until the registry changes
     with CaptureQueriesContext(connection) as queries:
         assert client.get(reverse("articles:search"), params).status_code == 200
     return len(queries)
 
 
-# People, the ranked ids (the newest matches, the newest articles about the person the query
+# The registry's fingerprint (whether the directory of names is still current) and the people
+# when a name matches, the ranked ids (the newest matches, the newest articles about the person the query
 # names, the newest title matches, the visible ones; or, with a facet chosen, one query), the
 # page and its tags, facets (the archive's first and last year, publication and year, person, tag).
-EXPECTED_QUERIES = {"words": 11, "a name": 12, "a facet": 9}
+EXPECTED_QUERIES = {"words": 11, "a name": 13, "a facet": 9}
 
 
 @pytest.mark.parametrize("kind", EXPECTED_QUERIES)
@@ -333,5 +336,19 @@ def test_the_query_count_does_not_grow_with_the_results(client, make_article, ki
     _grow(make_article, 40, person)
     large = _count_queries(client, **params)
     paged = _count_queries(client, **params, page="2")
-    assert small == large == paged == EXPECTED_QUERIES[kind]
+    assert (small, large, paged) == (EXPECTED_QUERIES[kind],) * 3
     assert _count_queries(client, q="") == 0
+
+
+def test_names_added_changed_and_removed_are_searched_at_once(make_article):
+    person = Person.objects.create(name="Elon Musk", slug="elon-musk")
+    Mention.objects.create(article=make_article(), person=person, status=Mention.Status.CONFIRMED)
+    assert list(people_named(parse_query("musk"))) == [person]
+    assert not people_named(parse_query("钢铁侠")).exists()
+    nickname = Alias.objects.create(person=person, text="钢铁侠", kind=Alias.Kind.NICKNAME)
+    assert list(people_named(parse_query("钢铁侠"))) == [person]
+    nickname.delete()
+    assert not people_named(parse_query("钢铁侠")).exists()
+    person.name = "Elon Reeve Musk"
+    person.save()
+    assert list(people_named(parse_query("reeve"))) == [person]
