@@ -90,7 +90,10 @@ class PageCacheVersion(models.Model):
 
     @classmethod
     def renew(cls) -> None:
-        cls.objects.update_or_create(pk=cls.ROW, defaults={"token": secrets.randbits(62)})
+        token = secrets.randbits(62)
+        # One UPDATE: the row exists from the first migrate on, but a flushed database has none.
+        if not cls.objects.filter(pk=cls.ROW).update(token=token):
+            cls.objects.update_or_create(pk=cls.ROW, defaults={"token": token})
 
     @classmethod
     def renew_after_commit(cls) -> None:

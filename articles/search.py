@@ -304,7 +304,7 @@ class Search:
     @staticmethod
     def page_articles(ids: list[int]) -> list[Article]:
         """The articles of ``ids`` in that order, ready for cards."""
-        articles = Article.objects.filter(pk__in=ids).for_cards().defer("body", "footer").in_bulk()
+        articles = Article.objects.filter(pk__in=ids).for_cards().in_bulk()
         return [articles[pk] for pk in ids if pk in articles]
 
     def facets(self) -> list[Facet]:

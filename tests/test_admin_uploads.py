@@ -57,6 +57,8 @@ def test_raster_images_are_stored_under_their_content_hash(editor, settings, kin
         ("evil.png", b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>', "image/png"),
         ("page.png", b"<!doctype html><script>alert(1)</script>", "image/png"),
         ("fake.png", b"\x89PNG\r\n\x1a\n<script>alert(1)</script>", "image/png"),
+        ("page.html", b"GIF89a<script>window.__xss=1</script>", "image/gif"),
+        ("evil.svg", b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>', "image/gif"),
         ("empty.png", b"", "image/png"),
     ],
 )

@@ -2,7 +2,6 @@
 local run), admin logins throttled against guessing, the Markdown endpoints for staff only,
 and templates with nothing inline for the Content-Security-Policy to refuse."""
 
-import io
 import json
 import os
 import re
@@ -13,9 +12,7 @@ import pytest
 from axes.models import AccessAttempt
 from django.conf import settings
 from django.contrib.auth.models import User
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client, RequestFactory
-from PIL import Image
 
 from config.security import client_ip
 
@@ -255,52 +252,6 @@ def test_staff_get_the_markdown_preview(client, editor):
     client.force_login(editor)
     response = client.post("/markdownx/markdownify/", {"content": "**秘密**"})
     assert response.status_code == 200 and "<strong>秘密</strong>" in response.content.decode()
-
-
-def upload(client, name: str, content: bytes, content_type: str):
-    image = SimpleUploadedFile(name, content, content_type=content_type)
-    return client.post("/markdownx/upload/", {"image": image}, headers={"x-requested-with": "XMLHttpRequest"})
-
-
-def png() -> bytes:
-    buffer = io.BytesIO()
-    Image.new("RGB", (4, 4), "red").save(buffer, "PNG")
-    return buffer.getvalue()
-
-
-@pytest.mark.parametrize(
-    ("name", "content", "declared", "stored_as"),
-    [
-        ("photo.html", png(), "image/png", ".png"),
-        ("photo.png", png(), "image/jpeg", ".png"),
-    ],
-)
-def test_an_uploaded_image_is_stored_as_what_its_bytes_are(
-    client, editor, settings, tmp_path, name, content, declared, stored_as
-):
-    settings.MEDIA_ROOT = tmp_path
-    client.force_login(editor)
-    response = upload(client, name, content, declared)
-    assert response.status_code == 200, response.content
-    stored = re.fullmatch(r"!\[\]\(/media/([\w/-]+\.[a-z]+)\)", response.json()["image_code"]).group(1)
-    assert stored.endswith(stored_as)
-    assert (tmp_path / stored).exists()
-
-
-@pytest.mark.parametrize(
-    ("name", "content", "declared"),
-    [
-        ("evil.png", b"<script>window.__xss=1</script>", "image/png"),
-        ("page.html", b"GIF89a<script>window.__xss=1</script>", "image/gif"),
-        ("evil.svg", b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>', "image/gif"),
-        ("evil.svg", b'<svg xmlns="http://www.w3.org/2000/svg"/>', "image/svg+xml"),
-    ],
-)
-def test_an_upload_that_is_not_a_raster_image_is_refused(client, editor, settings, tmp_path, name, content, declared):
-    settings.MEDIA_ROOT = tmp_path
-    client.force_login(editor)
-    assert upload(client, name, content, declared).status_code == 400
-    assert not any(path.is_file() for path in tmp_path.rglob("*"))
 
 
 def test_templates_carry_nothing_the_content_security_policy_would_refuse():
