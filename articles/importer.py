@@ -121,8 +121,10 @@ def body_sha256(body: str) -> str:
 
 def _persist(parsed: ParsedArticle, options: ImportOptions, result: ImportResult) -> None:
     # Known under this identity as its own source, or as another of its addresses.
+    known_as = ArticleKey.objects.filter(key=parsed.source_key).values("article_id")
     article_id = (
-        Article.objects.filter(Q(source_key=parsed.source_key) | Q(keys__key=parsed.source_key))
+        Article.objects.filter(Q(source_key=parsed.source_key) | Q(pk__in=known_as))
+        .order_by()
         .values_list("pk", flat=True)
         .first()
     )

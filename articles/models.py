@@ -25,6 +25,10 @@ from .search_text import document_fields, search_rank
 from .wechat import canonical_key
 
 EXCERPT_LENGTH = 140
+SLUG_CANDIDATES = 10
+# The home page ranks people and tags by the latest this many articles: its cost stays the same
+# however large the archive grows, and a newsroom's front page is about what is current.
+RECENT_ARTICLES = 1000
 RELATED_ARTICLES = 5
 # Related articles are ranked among the latest this many articles of each shared person and tag,
 # starting from the first this many people (most mentioned first) and tags.
@@ -35,9 +39,12 @@ RELATED_SHARED_MAX = 12
 def unique_slug(model: type[models.Model], text: str, *, exclude_pk=None, fallback: str = "item") -> str:
     """A readable unicode slug for ``text`` that no other row of ``model`` uses yet."""
     base = slug_base(model, text, fallback)
-    taken = set(
-        model._default_manager.filter(slug__startswith=base).exclude(pk=exclude_pk).values_list("slug", flat=True)
-    )
+    rows = model._default_manager.exclude(pk=exclude_pk)
+    # The first few candidates by the unique index; a prefix search would read every slug.
+    candidates = [base, *(f"{base}-{number}" for number in range(2, SLUG_CANDIDATES + 1))]
+    taken = set(rows.filter(slug__in=candidates).values_list("slug", flat=True))
+    if len(taken) == len(candidates):
+        taken = set(rows.filter(slug__startswith=base).values_list("slug", flat=True))
     return first_free_slug(base, taken)
 
 
@@ -180,6 +187,18 @@ class ArticleQuerySet(PublicQuerySet):
     def published(self):
         """The one definition of what readers may see."""
         return self.filter(status=Article.Status.PUBLISHED, published_at__lte=timezone.now())
+
+    def published_among(self, ids: models.QuerySet):
+        """The published articles among ``ids`` (a subquery), each checked by its primary key.
+
+        Filtering ``published()`` by ``pk__in`` lets the database walk every published article
+        and look each one up in the list; this starts from the list, which is the smaller.
+        """
+        return self.filter(pk__in=ids).filter(Exists(Article.objects.published().filter(pk=OuterRef("pk"))))
+
+    def latest_ids(self, count: int = RECENT_ARTICLES):
+        """The ids of the ``count`` latest published articles, as a subquery: what "lately" means on the home page."""
+        return self.published().order_by("-published_at", "-pk").values("pk")[:count]
 
     def next_to_appear(self):
         """When the earliest article published with a future date becomes visible (or None)."""
@@ -353,7 +372,14 @@ class Article(models.Model):
         get_latest_by = "published_at"
         verbose_name = _("article")
         verbose_name_plural = _("articles")
-        indexes = [models.Index(fields=["status", "-published_at"], name="article_status_published")]
+        indexes = [
+            models.Index(fields=["status", "-published_at"], name="article_status_published"),
+            # The unique constraint's index is partial (source_key <> ''), which a query with the key
+            # as a parameter cannot use: every import would read the whole table to find its article.
+            models.Index(fields=["source_key"], name="article_source_key"),
+            # A publication's page: its published articles, counted and listed newest first, off the index.
+            models.Index(fields=["publication", "status", "-published_at"], name="article_publication_published"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["source_key"], condition=~Q(source_key=""), name="article_unique_source_key"
@@ -410,10 +436,10 @@ class Article(models.Model):
         """Canonical identity → our page, for every published article this one links to."""
         if not self.pk:
             return {}
-        published = Article.objects.published()
+        published = Exists(Article.objects.published().filter(pk=OuterRef("target_id")))
         return {
             key: reverse("articles:detail", kwargs={"slug": slug})
-            for key, slug in self.links.filter(target__in=published).values_list("target_key", "target__slug")
+            for key, slug in self.links.filter(published).values_list("target_key", "target__slug")
         }
 
     def claim_links(self) -> None:

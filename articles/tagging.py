@@ -30,6 +30,20 @@ def tags_in_use() -> QuerySet[Tag]:
     )
 
 
+def tags_of(articles: QuerySet, *, limit: int) -> list[Tag]:
+    """The tags on the most of ``articles`` (a subquery of ids), each with ``article_count``, most first."""
+    counts = dict(
+        TaggedItem.objects.filter(content_type=ContentType.objects.get_for_model(Article), object_id__in=articles)
+        .values_list("tag")
+        .annotate(total=Count("pk"))
+        .order_by("-total", "tag__name")[:limit]
+    )
+    tags = Tag.objects.in_bulk(counts)
+    for pk, tag in tags.items():
+        tag.article_count = counts[pk]
+    return [tags[pk] for pk in counts if pk in tags]
+
+
 @transaction.atomic
 def rename_tag(tag: Tag, name: str, slug: str | None = None) -> Tag:
     old_slug = tag.slug

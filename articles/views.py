@@ -14,7 +14,7 @@ from .models import Article, ArticleRedirect, Publication, TagRedirect
 from .rendering import plain_text
 from .search import Search
 from .search_text import highlighter, snippet
-from .tagging import tags_in_use
+from .tagging import tags_in_use, tags_of
 
 ARTICLES_PER_PAGE = 20
 POPULAR_TAGS = 24
@@ -30,7 +30,8 @@ class ArticleListView(ListView):
         return Article.objects.published().for_cards()
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(popular_tags=tags_in_use().filter(article_count__gt=0)[:POPULAR_TAGS], **kwargs)
+        popular_tags = tags_of(Article.objects.latest_ids(), limit=POPULAR_TAGS)
+        return super().get_context_data(popular_tags=popular_tags, **kwargs)
 
 
 class ArticleDetailView(DetailView):

@@ -17,6 +17,21 @@ def published_mentions(through: str = "mentions") -> Q:
 
 
 class PersonQuerySet(PublicQuerySet):
+    def most_written_about(self, articles: models.QuerySet, *, limit: int, excluding=None) -> list["Person"]:
+        """The people confirmed in the most of ``articles`` (a subquery of ids), each with ``article_count``."""
+        counts = dict(
+            Mention.objects.confirmed()
+            .filter(article__in=articles)
+            .exclude(person=excluding)
+            .values_list("person")
+            .annotate(total=Count("pk"))
+            .order_by("-total", "person__name")[:limit]
+        )
+        people = self.in_bulk(counts)
+        for pk, person in people.items():
+            person.article_count = counts[pk]
+        return [people[pk] for pk in counts if pk in people]
+
     def with_published_article_counts(self):
         """People in at least one published article (``article_count`` of them), most written about first."""
         return (
@@ -62,6 +77,10 @@ class Person(models.Model):
 
     def get_absolute_url(self):
         return reverse("people:detail", kwargs={"slug": self.slug})
+
+    def confirmed_article_ids(self) -> models.QuerySet:
+        """The ids of the articles confirmed to mention this person, as a subquery (read off the mention index)."""
+        return self.mentions.confirmed().values("article_id")
 
     @property
     def bio_html(self) -> str:

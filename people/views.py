@@ -1,16 +1,15 @@
 """Public pages for people. Readers only see confirmed mentions in published articles."""
 
-from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.generic import ListView
 
 from articles.feeds import ArticleFeed
-from articles.models import Article
+from articles.models import RECENT_ARTICLES, Article
 from articles.views import ARTICLES_PER_PAGE
 
-from .models import Mention, Person, PersonRedirect, published_mentions
+from .models import Person, PersonRedirect
 
 CO_MENTIONED = 8
 
@@ -39,24 +38,12 @@ class PersonDetailView(ListView):
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
-        return (
-            Article.objects.published()
-            .filter(mentions__person=self.person, mentions__status=Mention.Status.CONFIRMED)
-            .for_cards()
-        )
+        return Article.objects.published_among(self.person.confirmed_article_ids()).for_cards()
 
     def get_context_data(self, **kwargs):
-        co_mentioned = (
-            Person.objects.exclude(pk=self.person.pk)
-            .annotate(
-                shared=Count(
-                    "mentions",
-                    filter=published_mentions() & Q(mentions__article__in=self.get_queryset().values("pk")),
-                )
-            )
-            .filter(shared__gt=0)
-            .order_by("-shared", "name")[:CO_MENTIONED]
-        )
+        # Among their latest articles: the page costs the same for someone in ten articles or in ten thousand.
+        latest = self.object_list.order_by("-published_at", "-pk").values("pk")[:RECENT_ARTICLES]
+        co_mentioned = Person.objects.most_written_about(latest, limit=CO_MENTIONED, excluding=self.person)
         return super().get_context_data(person=self.person, co_mentioned=co_mentioned, **kwargs)
 
 
@@ -65,7 +52,7 @@ class PersonFeed(ArticleFeed):
         return get_object_or_404(Person, slug=slug)
 
     def articles(self, person):
-        return Article.objects.published().filter(mentions__person=person, mentions__status=Mention.Status.CONFIRMED)
+        return Article.objects.published_among(person.confirmed_article_ids())
 
     def title(self, person):
         return _("Articles about %(name)s") % {"name": person.name}

@@ -32,6 +32,16 @@ class Migration(migrations.Migration):
             field=models.TextField(blank=True, editable=False),
         ),
         migrations.RunPython(fill_summaries, migrations.RunPython.noop, elidable=True),
+        migrations.AddIndex(
+            model_name="article",
+            index=models.Index(fields=["source_key"], name="article_source_key"),
+        ),
+        migrations.AddIndex(
+            model_name="article",
+            index=models.Index(
+                fields=["publication", "status", "-published_at"], name="article_publication_published"
+            ),
+        ),
         migrations.RunSQL(
             f"CREATE INDEX IF NOT EXISTS {TAGGED_INDEX} ON taggit_taggeditem (tag_id, content_type_id, object_id)",
             f"DROP INDEX IF EXISTS {TAGGED_INDEX}",

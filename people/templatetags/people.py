@@ -2,6 +2,8 @@
 
 from django import template
 
+from articles.models import Article
+
 from ..models import Person
 
 register = template.Library()
@@ -9,5 +11,5 @@ register = template.Library()
 
 @register.simple_tag
 def most_written_about(limit: int = 10):
-    """The people confirmed in the most published articles, each with ``article_count``."""
-    return list(Person.objects.with_published_article_counts()[:limit])
+    """The people confirmed in the most of the latest published articles, each with ``article_count``."""
+    return Person.objects.most_written_about(Article.objects.latest_ids(), limit=limit)
