@@ -77,7 +77,7 @@ class TagFeed(ArticleFeed):
         return get_object_or_404(Tag, slug=slug)
 
     def articles(self, tag):
-        return Article.objects.published().filter(tags=tag)
+        return Article.objects.tagged(tag)
 
     def title(self, tag):
         return _("Articles tagged “%(name)s”") % {"name": tag.name}

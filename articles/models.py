@@ -191,10 +191,17 @@ class ArticleQuerySet(PublicQuerySet):
     def published_among(self, ids: models.QuerySet):
         """The published articles among ``ids`` (a subquery), each checked by its primary key.
 
+        What a person's or a tag's page lists: its cost grows with their articles, not the archive's.
+
         Filtering ``published()`` by ``pk__in`` lets the database walk every published article
         and look each one up in the list; this starts from the list, which is the smaller.
         """
         return self.filter(pk__in=ids).filter(Exists(Article.objects.published().filter(pk=OuterRef("pk"))))
+
+    def tagged(self, tag):
+        """The articles carrying ``tag``, from the tag's side (see ``published_among``)."""
+        article_type = ContentType.objects.get_for_model(Article)
+        return self.published_among(TaggedItem.objects.filter(tag=tag, content_type=article_type).values("object_id"))
 
     def latest_ids(self, count: int = RECENT_ARTICLES):
         """The ids of the ``count`` latest published articles, as a subquery: what "lately" means on the home page."""

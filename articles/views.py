@@ -102,7 +102,7 @@ class TagDetailView(ListView):
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
-        return Article.objects.published().filter(tags=self.tag).for_cards()
+        return Article.objects.tagged(self.tag).for_cards()
 
     def get_context_data(self, **kwargs):
         # Other tagged things (people) come through the generic relation: this app does not import them.
