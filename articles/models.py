@@ -253,9 +253,15 @@ class ArticleQuerySet(PublicQuerySet):
         )
 
     def sharing_people_and_tags_with(
-        self, article: "Article", *, people: Iterable[int], tags: Iterable[int], exclude: Iterable[int] = ()
+        self,
+        article: "Article",
+        *,
+        people: Iterable[int],
+        tags: Iterable[int],
+        exclude: Iterable[int] = (),
+        limit: int = RELATED_ARTICLES,
     ) -> list["Article"]:
-        """Published articles ranked by how many of ``people`` and ``tags`` (ids) they share, then newest first.
+        """The ``limit`` published articles sharing the most of ``people`` and ``tags`` (ids), then the newest.
 
         The candidates are the latest ``RELATED_CANDIDATES`` articles archived for each person and
         tag, read off an index in one query: a popular tag is on a third of the archive, and
@@ -286,13 +292,16 @@ class ArticleQuerySet(PublicQuerySet):
         for pk in [article.pk, *exclude]:
             shared.pop(pk, None)
         best = heapq.nlargest(RELATED_CANDIDATES, shared, key=lambda pk: (shared[pk], pk))
-        found = (
-            self.published()
-            .filter(pk__in=best)
+        # Ranked on bare ids and dates; only the articles shown are loaded as models.
+        visible = self.published().filter(pk__in=best).values_list("pk", "published_at")
+        ranked = sorted(visible, key=lambda row: (-shared[row[0]], -row[1].timestamp()))[:limit]
+        chosen = (
+            self.filter(pk__in=[pk for pk, _ in ranked])
             .select_related("publication")
             .only("title", "slug", "status", "published_at", "publication__name", "publication__slug")
+            .in_bulk()
         )
-        return sorted(found, key=lambda other: (-shared[other.pk], -other.published_at.timestamp()))
+        return [chosen[pk] for pk, _ in ranked if pk in chosen]
 
 
 class Article(models.Model):
@@ -497,7 +506,7 @@ class Article(models.Model):
     def related_articles(self, limit: int = RELATED_ARTICLES) -> list["Article"]:
         """Articles this one links to or is linked from, then ones sharing people and tags.
 
-        Expects what ``for_page()`` prefetches: then this costs two queries whatever the
+        Expects what ``for_page()`` prefetches: then this costs three queries whatever the
         number of links, people and tags.
         """
         related: dict[int, Article] = {}
@@ -512,8 +521,9 @@ class Article(models.Model):
             people=[mention.person_id for mention in self.confirmed_mentions],
             tags=[tag.pk for tag in self.tags.all()],
             exclude=related,
+            limit=limit,
         )
-        for article in similar[:limit]:
+        for article in similar:
             related.setdefault(article.pk, article)
         return list(related.values())[:limit]
 
