@@ -474,10 +474,15 @@ class Article(models.Model):
                 .only("pk", "body_html", "footer_html")
             )
             new_addresses = dict.fromkeys(identities, page)
+            changed = set()
             for referrer in referrers:
-                referrer.body_html = relink(referrer.body_html, new_addresses)
-                referrer.footer_html = relink(referrer.footer_html, new_addresses)
-            Article.objects.bulk_update(referrers, ["body_html", "footer_html"])
+                for field in ("body_html", "footer_html"):
+                    html = relink(getattr(referrer, field), new_addresses)
+                    if html != getattr(referrer, field):
+                        setattr(referrer, field, html)
+                        changed.add(field)
+            if changed:
+                Article.objects.bulk_update(referrers, sorted(changed))
 
     def delete(self, *args, **kwargs):
         referrers = list(Article.objects.filter(links__target=self).exclude(pk=self.pk).distinct())

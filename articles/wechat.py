@@ -8,6 +8,7 @@ the long form without asking WeChat. Every other URL is identified by its normal
 form.
 """
 
+import functools
 import html
 import re
 from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit, urlunsplit
@@ -33,6 +34,9 @@ WECHAT_SESSION_PARAMETERS = frozenset(
 )  # fmt: skip
 
 
+# Pure, and asked again for the same addresses: a document's links when it is parsed, then when
+# its HTML is relinked, and the addresses many articles link to.
+@functools.lru_cache(maxsize=8192)
 def canonical_key(url: str) -> str:
     """Return the canonical identity of ``url``.
 
