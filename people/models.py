@@ -51,6 +51,7 @@ class Person(models.Model):
         _("headline"), max_length=300, blank=True, help_text=_("One line: who they are, e.g. OpenAI co-founder.")
     )
     bio = models.TextField(_("biography"), blank=True, help_text=_("Markdown."))
+    bio_html = models.TextField(editable=False, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     # Indexed: part of the registry's fingerprint (``registry_fingerprint``), read on every search.
     updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_index=True)
@@ -71,6 +72,11 @@ class Person(models.Model):
         if not self.slug:
             self.slug = unique_slug(Person, self.name, exclude_pk=self.pk, fallback="person")
         old_slug = Person.objects.filter(pk=self.pk).values_list("slug", flat=True).first() if self.pk else None
+        # Rendered once, here, like an article's body: pages never render Markdown.
+        self.bio_html = render_markdown(self.bio)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "bio" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "bio_html"}
         super().save(*args, **kwargs)
         # Links to an old address keep working; a slug in use again stops redirecting.
         PersonRedirect.renamed(old_slug=old_slug or self.slug, target=self)
@@ -81,10 +87,6 @@ class Person(models.Model):
     def confirmed_article_ids(self) -> models.QuerySet:
         """The ids of the articles confirmed to mention this person, as a subquery (read off the mention index)."""
         return self.mentions.confirmed().values("article_id")
-
-    @property
-    def bio_html(self) -> str:
-        return render_markdown(self.bio)
 
 
 class Alias(models.Model):

@@ -239,3 +239,12 @@ def test_merging_people_from_admin(client, registry):
     assert page.status_code == 200 and "Andrew Y. Ng" in page.content.decode()
     response = client.post("/admin/people/person/", {**selection, "target": keep.pk})
     assert response.status_code == 302 and not Person.objects.filter(pk=other.pk).exists()
+
+
+def test_a_biography_is_rendered_when_saved_not_when_shown():
+    person = Person.objects.create(name="Geoffrey Hinton", slug="hinton", bio="**深度学习**先驱。")
+    assert person.bio_html == "<p><strong>深度学习</strong>先驱。</p>\n"
+    person.bio = "图灵奖得主。"
+    person.save(update_fields=["bio"])
+    person.refresh_from_db()
+    assert person.bio_html == "<p>图灵奖得主。</p>\n"
