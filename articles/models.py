@@ -191,10 +191,9 @@ class ArticleQuerySet(PublicQuerySet):
     def published_among(self, ids: models.QuerySet):
         """The published articles among ``ids`` (a subquery), each checked by its primary key.
 
-        What a person's or a tag's page lists: its cost grows with their articles, not the archive's.
-
-        Filtering ``published()`` by ``pk__in`` lets the database walk every published article
-        and look each one up in the list; this starts from the list, which is the smaller.
+        Filtering ``published()`` by ``pk__in`` lets the database walk every published article and
+        look each one up in the list; this starts from the list instead, so a person's or a tag's
+        page costs what their articles cost, not what the archive does.
         """
         return self.filter(pk__in=ids).filter(Exists(Article.objects.published().filter(pk=OuterRef("pk"))))
 
