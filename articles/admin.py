@@ -98,7 +98,7 @@ class YearFilter(admin.SimpleListFilter):
     parameter_name = "year"
 
     def lookups(self, request, model_admin):
-        return [(str(day.year), str(day.year)) for day in Article.objects.dates("published_at", "year", order="DESC")]
+        return [(str(year), str(year)) for year in Article.objects.years()]
 
     def queryset(self, request, queryset):
         return queryset.filter(published_at__year=self.value()) if self.value() else queryset

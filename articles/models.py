@@ -206,6 +206,18 @@ class ArticleQuerySet(PublicQuerySet):
         """The ids of the ``count`` latest published articles, as a subquery: what "lately" means on the home page."""
         return self.published().order_by("-published_at", "-pk").values("pk")[:count]
 
+    def years(self) -> list[int]:
+        """The years from the newest article's to the oldest's (local time), newest first.
+
+        From the first and the last date, two index look-ups: listing the distinct years would
+        truncate every row's date (on SQLite, in Python).
+        """
+        dated = self.exclude(published_at=None).order_by("published_at").values_list("published_at", flat=True)
+        first, last = dated.first(), dated.last()
+        if first is None:
+            return []
+        return list(range(timezone.localtime(last).year, timezone.localtime(first).year - 1, -1))
+
     def next_to_appear(self):
         """When the earliest article published with a future date becomes visible (or None)."""
         scheduled = self.filter(status=Article.Status.PUBLISHED, published_at__gt=timezone.now())

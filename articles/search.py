@@ -27,7 +27,6 @@ from django.db import connection
 from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, F, OuterRef, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.http import QueryDict
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from taggit.models import TaggedItem
 
@@ -342,11 +341,7 @@ class Search:
     @cached_property
     def _years(self) -> list[int]:
         """The years of the archive, newest first."""
-        published = Article.objects.published().order_by("published_at").values_list("published_at", flat=True)
-        first, last = published.first(), published.last()
-        if first is None:
-            return []
-        return list(range(timezone.localtime(last).year, timezone.localtime(first).year - 1, -1))
+        return Article.objects.published().years()
 
     def _by_publication_and_year(self, ids: RawSQL) -> QuerySet:
         # A range per year: extracting the local year row by row would call back into Python on SQLite.
