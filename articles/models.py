@@ -257,7 +257,10 @@ class ArticleQuerySet(PublicQuerySet):
                 ),
                 Prefetch(
                     "mentions",
-                    queryset=mentions.confirmed().select_related("person").order_by("-count"),
+                    queryset=mentions.confirmed()
+                    .select_related("person")
+                    .defer("spans", "context", "person__bio", "person__bio_html")
+                    .order_by("-count"),
                     to_attr="confirmed_mentions",
                 ),
             )
