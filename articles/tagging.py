@@ -2,7 +2,7 @@
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils.text import slugify
 from taggit.models import Tag, TaggedItem
 
@@ -28,6 +28,20 @@ def tags_in_use() -> QuerySet[Tag]:
         .filter(Q(article_count__gt=0) | Q(other_count__gt=0))
         .order_by("-article_count", "name")
     )
+
+
+def tags_with_pages() -> QuerySet[Tag]:
+    """Tags whose page shows something (a published article, or anything else tagged), by name.
+
+    Checked tag by tag, each on its own tagged items, stopping at the first: counting them as
+    ``tags_in_use`` does would read every tagged item in the archive.
+    """
+    article_type = ContentType.objects.get_for_model(Article)
+    items = TaggedItem.objects.filter(tag=OuterRef("pk"))
+    published = Article.objects.published().filter(pk=OuterRef("object_id"))
+    on_published_articles = items.filter(content_type=article_type).filter(Exists(published))
+    on_other_things = items.exclude(content_type=article_type)
+    return Tag.objects.filter(Exists(on_published_articles) | Exists(on_other_things)).order_by("name")
 
 
 def tags_of(articles: QuerySet, *, limit: int) -> list[Tag]:

@@ -1,7 +1,7 @@
 """The people articles talk about, the names they go by, and where they are mentioned."""
 
 from django.db import connection, models
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
@@ -17,6 +17,12 @@ def published_mentions(through: str = "mentions") -> Q:
 
 
 class PersonQuerySet(PublicQuerySet):
+    def in_published_articles(self):
+        """People confirmed in at least one published article, each checked on their own mentions."""
+        visible = Article.objects.published().filter(pk=OuterRef("article_id"))
+        in_published = Mention.objects.confirmed().filter(person=OuterRef("pk")).filter(Exists(visible))
+        return self.filter(Exists(in_published))
+
     def most_written_about(self, articles: models.QuerySet, *, limit: int, excluding=None) -> list["Person"]:
         """The people confirmed in the most of ``articles`` (a subquery of ids), each with ``article_count``."""
         counts = dict(

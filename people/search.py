@@ -5,12 +5,11 @@ from collections.abc import Iterable
 from functools import reduce
 from operator import and_
 
-from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet
+from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
 
-from articles.models import Article
 from articles.search_text import Term, is_cjk, search_fold
 
-from .models import Alias, Mention, Person, registry_fingerprint
+from .models import Alias, Person, registry_fingerprint
 
 
 class NameDirectory:
@@ -79,12 +78,9 @@ def people_named(terms: list[Term]) -> QuerySet[Person]:
     # Each term may match another of the person's names: 马斯克 Elon finds Elon Musk.
     matching = reduce(and_, [directory.matching(term) for term in terms])
     exactly = directory.owners_of("\n" + " ".join(term.text for term in terms) + "\n")
-    # Correlated on the primary key, so that the database checks only these people's mentions.
-    visible = Article.objects.published().filter(pk=OuterRef("article_id"))
-    in_published = Mention.objects.confirmed().filter(person=OuterRef("pk")).filter(Exists(visible))
     return (
         Person.objects.filter(pk__in=sorted(matching))
-        .filter(Exists(in_published))
+        .in_published_articles()
         .annotate(is_named=ExpressionWrapper(Q(pk__in=sorted(exactly & matching)), output_field=BooleanField()))
         .order_by("-is_named", "name")
     )

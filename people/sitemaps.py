@@ -1,4 +1,5 @@
 from django.contrib.sitemaps import Sitemap
+from django.db.models import Max
 
 from .models import Person
 
@@ -7,7 +8,12 @@ class PersonSitemap(Sitemap):
     changefreq = "weekly"
 
     def items(self):
-        return Person.objects.with_published_article_counts().only("slug", "updated_at")
+        # Whether each person has a published mention, not how many: a count would read every mention.
+        return Person.objects.in_published_articles().only("slug", "updated_at").order_by("name", "pk")
 
     def lastmod(self, person):
         return person.updated_at
+
+    def get_latest_lastmod(self):
+        # For the index; Django's default calls lastmod() on every person.
+        return self.items().aggregate(latest=Max("updated_at"))["latest"]

@@ -93,6 +93,11 @@ def public_pages() -> dict[str, str]:
         "person feed": reverse("people:feed", args=[person.slug]),
         "tag feed": reverse("articles:tag-feed", args=[tag.slug]),
         "publication feed": reverse("articles:publication-feed", args=[publication.slug]),
+        "sitemap index": "/sitemap.xml",
+        **{
+            f"sitemap of {section}": f"/sitemap-{section}.xml"
+            for section in ("articles", "people", "tags", "publications")
+        },
     }
     try:
         resolve("/search/")
