@@ -26,8 +26,8 @@ from .forms import ImportUploadForm, LineFeedTextField, TagSuggestWidget
 from .images import mirror_article_images
 from .importer import ImportOptions, Outcome, import_document
 from .merging import merge_articles, probable_duplicates
-from .models import Article, ArticleKey, Link, MirroredImage, Publication, count_of
-from .tagging import merge_tags, rename_tag
+from .models import RECENT_ARTICLES, Article, ArticleKey, Link, MirroredImage, Publication, count_of
+from .tagging import merge_tags, rename_tag, tags_of
 
 WANTED_ROWS = 200
 # An action reports at most this many failures one by one.
@@ -104,6 +104,27 @@ class YearFilter(admin.SimpleListFilter):
         return queryset.filter(published_at__year=self.value()) if self.value() else queryset
 
 
+class TagFilter(admin.SimpleListFilter):
+    """Articles with a tag. Offers the tags most used in the latest articles archived (a long tail
+    of tags would fill the sidebar); any tag works by address, as on the tags list."""
+
+    title = _("tags")
+    parameter_name = "tags__id__exact"
+    OFFERED = 30
+
+    def lookups(self, request, model_admin):
+        latest = Article.objects.order_by("-pk").values("pk")[:RECENT_ARTICLES]
+        tags = tags_of(latest, limit=self.OFFERED)
+        selected = self.value()
+        if selected and selected.isdigit() and all(str(tag.pk) != selected for tag in tags):
+            tags += list(Tag.objects.filter(pk=selected))
+        return [(str(tag.pk), tag.name) for tag in tags]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        return queryset.filter(tags__id=value) if value and value.isdigit() else queryset
+
+
 @admin.register(Article)
 class ArticleAdmin(SimpleHistoryAdmin):
     """The articles, as editors work on them. The people app adds mentions (people/admin.py)."""
@@ -112,7 +133,7 @@ class ArticleAdmin(SimpleHistoryAdmin):
         "cover_thumbnail", "title", "publication", "published_on", "status", "is_published", "link_count", "tag_list",
     ]  # fmt: skip
     list_display_links = ["title"]
-    list_filter = ["status", "publication", "tags", YearFilter]
+    list_filter = ["status", "publication", TagFilter, YearFilter]
     list_select_related = ["publication", "cover_image"]
     search_fields = ["title", "slug", "excerpt", "publication__name", "source_url"]
     date_hierarchy = "published_at"

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from articles.admin import LONG_TEXT_FIELDS, ArticleAdmin, RowsOfTheArticle
-from articles.models import Article, count_of
+from articles.models import RECENT_ARTICLES, Article, count_of
 
 from . import services
 from .models import Alias, Mention, NameCandidate, Person
@@ -187,21 +187,21 @@ class MentionInline(RowAutocompleteMixin, admin.TabularInline):
 
 
 class PersonFilter(admin.SimpleListFilter):
-    """Articles confirmed to mention a person. Offers the most mentioned; any person works by address
-    (the people list links each person's articles)."""
+    """Articles confirmed to mention a person. Offers the people most mentioned in the latest
+    articles archived; any person works by address (the people list links each person's articles)."""
 
     title = _("person")
     parameter_name = "person"
     OFFERED = 30
 
     def lookups(self, request, model_admin):
-        confirmed = Q(mentions__status=Mention.Status.CONFIRMED)
-        people = (
-            Person.objects.annotate(articles=Count("mentions", filter=confirmed))
-            .filter(Q(articles__gt=0) | Q(pk=self._selected()))
-            .order_by("-articles", "name")
-        )
-        return [(str(person.pk), person.name) for person in people[: self.OFFERED]]
+        # The latest articles, not the whole archive: every change list would count every mention.
+        latest = Article.objects.order_by("-pk").values("pk")[:RECENT_ARTICLES]
+        people = Person.objects.most_written_about(latest, limit=self.OFFERED)
+        selected = self._selected()
+        if selected and all(person.pk != selected for person in people):
+            people += list(Person.objects.filter(pk=selected))
+        return [(str(person.pk), person.name) for person in people]
 
     def queryset(self, request, queryset):
         selected = self._selected()
