@@ -18,7 +18,7 @@ The load generator is wrk (Debian's ``wrk``; `make bench` installs it): the triv
 throughput is its own ceiling too, so a ratio near 1 means "as fast as the stack allows".
 PostgreSQL: ``BENCH_POSTGRES_URL`` (default postgres://postgres@127.0.0.1:5432/perf), whose
 database is dropped and created again. Environment: ``BENCH_SCALE``, ``BENCH_SECONDS`` (per load,
-default 10), ``REDIS_URL``.
+default 10), ``REDIS_URL``, ``BENCH_ONLY`` (``sqlite`` or ``postgresql``).
 """
 
 import json
@@ -45,6 +45,7 @@ PYTHON = sys.executable
 SCALE = float(os.environ.get("BENCH_SCALE", "1"))
 SECONDS = int(os.environ.get("BENCH_SECONDS", "10"))
 POSTGRES_URL = os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/perf")
+ONLY = os.environ.get("BENCH_ONLY", "").lower()  # "sqlite" or "postgresql": one database only
 ARTICLES = max(1000, int(100_000 * SCALE))
 PEOPLE = max(200, int(10_000 * SCALE))
 IMPORT_FILES = max(200, int(1000 * SCALE))
@@ -263,6 +264,8 @@ def main():
     detection = run([PYTHON, "bench/detection.py"]).stdout
     databases = {}
     for name, url in (("SQLite", None), ("PostgreSQL", POSTGRES_URL)):
+        if ONLY and name.lower() != ONLY:
+            continue
         with tempfile.TemporaryDirectory(prefix="bench-") as var_dir:
             url = url or f"sqlite:///{var_dir}/bench.sqlite3"
             if not reachable(url):
