@@ -30,6 +30,7 @@ from django.utils.cache import (
     get_conditional_response,
     get_max_age,
     patch_cache_control,
+    set_response_etag,
 )
 from django.utils.http import parse_http_date_safe
 
@@ -123,6 +124,10 @@ class PageCacheMiddleware:
             # A scheduled article appears without any write: the page must be rendered again by then.
             timeout = min(timeout, math.floor((next_article - timezone.now()).total_seconds()))
         if timeout > 0:
+            # The ETag ConditionalGetMiddleware would compute, kept with the page: a hit then
+            # does not hash the whole page again.
+            if not response.has_header("ETag"):
+                set_response_etag(response)
             _cache_call("set", key, (response.content, list(response.headers.items())), timeout)
 
 

@@ -297,3 +297,11 @@ def test_a_cached_page_answers_conditional_requests(client, page_cache_on):
     second = client.get("/etag/", headers={"If-None-Match": '"v1"'})
     assert second.status_code == 304
     assert client.get("/etag/").content == first.content
+
+
+def test_a_cached_page_keeps_the_etag_it_was_stored_with(client, seed_article, page_cache_on):
+    url = seed_article.get_absolute_url()
+    etag = client.get(url)["ETag"]
+    assert fetch(client, url)[1]  # from the cache
+    assert client.get(url)["ETag"] == etag
+    assert client.get(url, headers={"If-None-Match": etag}).status_code == 304
