@@ -24,7 +24,7 @@ from urllib.parse import urlencode
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection
-from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, F, OuterRef, Q, QuerySet
+from django.db.models import BooleanField, Count, ExpressionWrapper, F, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
@@ -275,11 +275,7 @@ class Search:
             newest = sorted({*newest, *about}, reverse=True)[:limit]
         titles = newest_matches(self.terms, in_title=True, limit=limit)
         candidates = list(dict.fromkeys(pk for _, pk in titles + newest))
-        # Each candidate checked by its primary key: filtering published() first could walk all of them.
-        published = Article.objects.published().filter(pk=OuterRef("pk"))
-        visible = set(
-            Article.objects.filter(pk__in=_id_list(candidates)).filter(Exists(published)).values_list("pk", flat=True)
-        )
+        visible = set(Article.objects.published_among(_id_list(candidates)).values_list("pk", flat=True))
         return [pk for pk in candidates if pk in visible][:limit], truncated
 
     def _ranked_by_query(self) -> list[int]:

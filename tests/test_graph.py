@@ -175,3 +175,10 @@ def test_related_articles_count_confirmed_people_and_tags_and_leave_drafts_out(m
 
     page = Article.objects.for_page().get(pk=article.pk)
     assert [related.title for related in page.related_articles()] == ["两个人加一个标签", "一个人"]
+
+
+def test_articles_with_the_same_title_get_the_next_free_slug_past_the_first_ten(make_article):
+    slugs = [make_article(title="同一个标题", slug="").slug for _ in range(13)]
+    assert slugs[:3] == ["同一个标题", "同一个标题-2", "同一个标题-3"]
+    assert slugs[10:] == ["同一个标题-11", "同一个标题-12", "同一个标题-13"]
+    assert len(set(slugs)) == 13
