@@ -24,9 +24,18 @@ from taggit.utils import parse_tags
 from . import revisions, staging
 from .forms import ImportUploadForm, LineFeedTextField, TagSuggestWidget
 from .images import mirror_article_images
-from .importer import ImportOptions, Outcome, import_document
+from .importer import BATCH_CACHE_RENEWAL_SECONDS, ImportOptions, Outcome, import_document
 from .merging import merge_articles, probable_duplicates
-from .models import RECENT_ARTICLES, Article, ArticleKey, Link, MirroredImage, Publication, count_of
+from .models import (
+    RECENT_ARTICLES,
+    Article,
+    ArticleKey,
+    Link,
+    MirroredImage,
+    PageCacheVersion,
+    Publication,
+    count_of,
+)
 from .tagging import merge_tags, rename_tag, tags_of
 
 WANTED_ROWS = 200
@@ -310,14 +319,15 @@ class ArticleAdmin(SimpleHistoryAdmin):
         options = ImportOptions(
             publish=request.POST.get("publish") == "1", overwrite=request.POST.get("overwrite") == "1"
         )
-        for name, data in files:
-            result = import_document(data, filename=name, options=options)
-            for warning in result.warnings:
-                self.message_user(request, warning, messages.WARNING)
-            if result.outcome == Outcome.FAILED:
-                self.message_user(request, result.error, messages.ERROR)
-            else:
-                self.message_user(request, f"{result.outcome}: {name} → {result.article.title}", messages.SUCCESS)
+        with PageCacheVersion.renewed_at_most_every(BATCH_CACHE_RENEWAL_SECONDS):
+            for name, data in files:
+                result = import_document(data, filename=name, options=options)
+                for warning in result.warnings:
+                    self.message_user(request, warning, messages.WARNING)
+                if result.outcome == Outcome.FAILED:
+                    self.message_user(request, result.error, messages.ERROR)
+                else:
+                    self.message_user(request, f"{result.outcome}: {name} → {result.article.title}", messages.SUCCESS)
         staging.discard(token)
         return redirect(reverse("admin:articles_article_changelist"))
 

@@ -13,7 +13,7 @@ from enum import StrEnum
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, IntegrityError, transaction
-from django.db.models import OuterRef, Q, Subquery
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -22,10 +22,15 @@ from .models import Article, ArticleKey, Link, Publication
 from .parsing import ImportFormatError, ParsedArticle, parse_document
 from .rendering import relink
 
-# Further steps for a created or updated article, run inside its import transaction.
+# Further steps for a created or updated article, run inside its import transaction, called as
+# ``step(article, created=…)`` (a created article has nothing of theirs to read back yet).
 # Other apps register theirs (people's mention detection does, in PeopleConfig.ready):
 # the articles app must not import them.
-POST_IMPORT_STEPS: list[Callable[[Article], object]] = []
+POST_IMPORT_STEPS: list[Callable[..., object]] = []
+
+# In a batch (the import command, the desk's upload), cached public pages expire when its first
+# file is in, then at most this often, and once more at its end: not after every file.
+BATCH_CACHE_RENEWAL_SECONDS = 10
 
 
 class Outcome(StrEnum):
@@ -83,9 +88,10 @@ def import_document(data: bytes, *, filename: str, options: ImportOptions = Impo
             with transaction.atomic():
                 _persist(parsed, options, result)
                 if result.outcome != Outcome.UNCHANGED:
-                    _link(result.article)
+                    created = result.outcome == Outcome.CREATED
+                    _link(result.article, parsed, created=created)
                     for step in POST_IMPORT_STEPS:
-                        step(result.article)
+                        step(result.article, created=created)
                 if options.dry_run:
                     raise _DryRunRollback
         except _DryRunRollback:
@@ -159,7 +165,12 @@ def _persist(parsed: ParsedArticle, options: ImportOptions, result: ImportResult
     article.full_clean(exclude=["slug", "publication"], validate_unique=False, validate_constraints=False)
     # The revision this save keeps says where it came from.
     article._change_reason = gettext("Imported from %(file)s") % {"file": article.source_filename}
-    article.save()
+    # The links' targets are looked up before the save, so that the body is rendered once, already
+    # leading to the linked articles we have (with the editors' links an article had, if any).
+    links = source_links(parsed)
+    targets = ArticleKey.articles_known_under({link.target_key for link in links})
+    local_links = {key: target.get_absolute_url() for key, target in targets.items() if target.is_published}
+    article.save(local_links={**article.local_link_targets(), **local_links})
     # Unless the identity is already known (as this article's, or as another address of one).
     ArticleKey.objects.bulk_create(
         [ArticleKey(key=article.source_key, article=article, url=article.source_url)], ignore_conflicts=True
@@ -167,7 +178,9 @@ def _persist(parsed: ParsedArticle, options: ImportOptions, result: ImportResult
 
     if result.outcome == Outcome.UPDATED:
         article.links.filter(kind__in=Link.SOURCE_KINDS).delete()
-    Link.objects.bulk_create(source_links(article, parsed))
+    for link in links:
+        link.article, link.target = article, targets.get(link.target_key)
+    Link.objects.bulk_create(links)
     result.article = article
 
 
@@ -186,11 +199,11 @@ def source_fields(parsed: ParsedArticle) -> dict:
     }
 
 
-def source_links(article: Article, parsed: ParsedArticle) -> list[Link]:
+def source_links(parsed: ParsedArticle) -> list[Link]:
+    """The source's links, unsaved, without their article yet."""
     text_length = Link._meta.get_field("text").max_length
     return [
         Link(
-            article=article,
             url=link.url,
             target_key=link.target_key,
             text=link.text[:text_length],
@@ -216,15 +229,11 @@ def _publication(parsed: ParsedArticle) -> Publication | None:
     return publication
 
 
-def _link(article: Article) -> None:
-    """Resolve this article's links to archived articles, and other articles' links to this one
-    (under any of its identities): backlinks appear whichever of the two arrived first."""
-    article.links.filter(target_key__in=ArticleKey.objects.values("key")).update(
-        target=Subquery(ArticleKey.objects.filter(key=OuterRef("target_key")).values("article_id")[:1])
-    )
-    article.claim_links()
-    # The body was rendered before its links knew their targets: the ones leading to our pages now do.
-    local_links = article.local_link_targets()
-    if local_links:
-        article.body_html = relink(article.body_html, local_links)
+def _link(article: Article, parsed: ParsedArticle, *, created: bool) -> None:
+    """Other articles' links to this one (under any of its identities) now lead here: backlinks
+    appear whichever of the two arrived first. Its own links found their targets before it was saved."""
+    article.claim_links(identities={article.source_key} if created else None)
+    # A new article linking to itself: its page did not exist yet when its body was rendered.
+    if created and article.is_published and any(link.target_key == article.source_key for link in parsed.links):
+        article.body_html = relink(article.body_html, article.local_link_targets())
         Article.objects.filter(pk=article.pk).update(body_html=article.body_html)

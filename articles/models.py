@@ -1,9 +1,14 @@
 """Publications, the articles they published, and the links between articles."""
 
 import heapq
+import math
 import secrets
+import time
 from collections import Counter
 from collections.abc import Callable, Iterable
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
@@ -103,11 +108,27 @@ class PageCacheVersion(models.Model):
             cls.objects.update_or_create(pk=cls.ROW, defaults={"token": token})
 
     @classmethod
+    @contextmanager
+    def renewed_at_most_every(cls, seconds: float):
+        """Within the block, writes renew the token at once, then at most every ``seconds``, and
+        once more at its end if one was held back. For a batch import: renewing after every file
+        would leave readers an empty cache for as long as the batch runs; this way its articles
+        appear within ``seconds``, and pages stay cached in between."""
+        held = _HeldRenewals(every=seconds)
+        reset = _held_renewals.set(held)
+        try:
+            yield
+        finally:
+            _held_renewals.reset(reset)
+            if held.pending:
+                cls.renew()
+
+    @classmethod
     def renew_after_commit(cls) -> None:
         """Call after any write readers could see (model saves and deletes are watched already)."""
         connection = transaction.get_connection()
         if not connection.in_atomic_block:
-            cls.renew()
+            _renew_page_cache_version()
         # After the commit, never before: a reader between the two would cache the old data under
         # the new token. Once per transaction is enough (Django keeps the callbacks it will run).
         elif not any(callback is _renew_page_cache_version for _, callback, _ in connection.run_on_commit):
@@ -115,8 +136,25 @@ class PageCacheVersion(models.Model):
             transaction.on_commit(_renew_page_cache_version, robust=True)
 
 
+@dataclass
+class _HeldRenewals:
+    every: float
+    last: float = -math.inf
+    pending: bool = False
+
+
+_held_renewals: ContextVar[_HeldRenewals | None] = ContextVar("held_page_cache_renewals", default=None)
+
+
 def _renew_page_cache_version() -> None:
-    PageCacheVersion.renew()
+    held = _held_renewals.get()
+    if held is None:
+        PageCacheVersion.renew()
+    elif time.monotonic() - held.last < held.every:
+        held.pending = True
+    else:
+        PageCacheVersion.renew()
+        held.last, held.pending = time.monotonic(), False
 
 
 class PublicQuerySet(models.QuerySet):
@@ -424,10 +462,14 @@ class Article(models.Model):
     def __str__(self):
         return self.title
 
-    def save(self, *args, **kwargs):
+    def save(self, *args, local_links: dict[str, str] | None = None, **kwargs):
+        """Render, save, index. ``local_links`` (identity → our page) stands in for the saved links'
+        targets when the caller knows better: an import replacing the links renders once, with the new."""
         if not self.slug:
             self.slug = unique_slug(Article, self.title, exclude_pk=self.pk, fallback="article")
-        image_urls, local_links = self.mirrored_image_urls(), self.local_link_targets()
+        image_urls = self.mirrored_image_urls()
+        if local_links is None:
+            local_links = self.local_link_targets()
         self.body_html = render_markdown(self.body, image_urls=image_urls, local_links=local_links)
         # Readers can unfold the original's footer under the article; it is rendered with the same rules.
         self.footer_html = render_markdown(self.footer, image_urls=image_urls, local_links=local_links)
@@ -472,31 +514,37 @@ class Article(models.Model):
             for key, slug in self.links.filter(published).values_list("target_key", "target__slug")
         }
 
-    def claim_links(self) -> None:
-        """Point every link to one of this article's identities at it; the referrers then link to its page."""
-        identities = {self.source_key, *self.keys.values_list("key", flat=True)} - {""}
+    def claim_links(self, *, identities: set[str] | None = None) -> None:
+        """Point every link to one of this article's identities at it; the referrers then link to its page.
+
+        ``identities``: all of the article's, when the caller knows them (a new article has only its own).
+        """
+        if identities is None:
+            identities = {self.source_key, *self.keys.values_list("key", flat=True)}
+        identities = identities - {""}
         if (
             Link.objects.filter(target_key__in=identities).exclude(target=self).update(target=self)
             and self.is_published
         ):
             # Their stored HTML is relinked, not rendered again: an import may make hundreds of referrers.
             page = self.get_absolute_url()
-            referrers = list(
+            referrers = (
                 Article.objects.filter(links__target=self)
                 .exclude(pk=self.pk)
                 .distinct()
                 .only("pk", "body_html", "footer_html")
             )
             new_addresses = dict.fromkeys(identities, page)
-            changed = set()
+            changed, fields = {}, set()
             for referrer in referrers:
                 for field in ("body_html", "footer_html"):
                     html = relink(getattr(referrer, field), new_addresses)
                     if html != getattr(referrer, field):
                         setattr(referrer, field, html)
-                        changed.add(field)
+                        fields.add(field)
+                        changed[referrer.pk] = referrer
             if changed:
-                Article.objects.bulk_update(referrers, sorted(changed))
+                Article.objects.bulk_update(changed.values(), sorted(fields))
 
     def delete(self, *args, **kwargs):
         referrers = list(Article.objects.filter(links__target=self).exclude(pk=self.pk).distinct())
@@ -799,6 +847,17 @@ class ArticleKey(models.Model):
 
     def __str__(self):
         return self.url or self.key
+
+    @classmethod
+    def articles_known_under(cls, keys: Iterable[str]) -> dict[str, Article]:
+        """The archived article known under each of ``keys``, by key (keys nobody is known under
+        are left out), loaded with what a link to it needs: its page, and whether readers may follow it."""
+        known = (
+            cls.objects.filter(key__in=keys)
+            .select_related("article")
+            .only("key", "article__slug", "article__status", "article__published_at")
+        )
+        return {row.key: row.article for row in known}
 
     def clean(self):
         try:

@@ -115,7 +115,9 @@ def load_fast(plan: CorpusPlan, *, jobs: int = 1, progress: Callable[[int], None
                 now = timezone.now()
                 links, mentions, tagged = [], [], []
                 for article, (number, parsed, _, detection) in zip(articles, chunk, strict=True):
-                    links += source_links(article, parsed)
+                    for link in source_links(parsed):
+                        link.article = article
+                        links.append(link)
                     for person_id, hits in detection.people.items():
                         mention = Mention(article=article, person_id=person_id, origin=Mention.Origin.DETECTED)
                         apply_hits(mention, article.body, hits, now=now)

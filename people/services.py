@@ -48,15 +48,16 @@ class MentionChanges:
 
 # Inside an import no savepoint is needed: a failure fails the whole document.
 @transaction.atomic(savepoint=False)
-def detect_mentions(article: Article, *, matcher: Matcher | None = None) -> MentionChanges:
+def detect_mentions(article: Article, *, matcher: Matcher | None = None, created: bool = False) -> MentionChanges:
     """Bring ``article``'s mentions and name candidates up to date with its body.
 
     Decisions an editor made (confirmed or rejected) are never changed; unreviewed
-    detections are recomputed, and ones no longer found are dropped.
+    detections are recomputed, and ones no longer found are dropped. An article ``created``
+    in the same transaction has none yet: they are not looked for.
     """
     detection = (matcher or current_matcher()).detect(article.body)
     changes = MentionChanges()
-    existing = {mention.person_id: mention for mention in article.mentions.all()}
+    existing = {} if created else {mention.person_id: mention for mention in article.mentions.all()}
     to_create, to_update = [], []
     now = timezone.now()
     for person_id, hits in detection.people.items():
@@ -77,7 +78,7 @@ def detect_mentions(article: Article, *, matcher: Matcher | None = None) -> Ment
         to_update, ["count", "spans", "context", "matched_text", "is_near_miss", "status", "updated_at"]
     )
     Mention.objects.filter(pk__in=stale).delete()
-    _record_candidates(article, detection.candidates)
+    _record_candidates(article, detection.candidates, created=created)
     changes.added, changes.updated, changes.removed = len(to_create), len(to_update), len(stale)
     return changes
 
@@ -94,10 +95,14 @@ def apply_hits(mention: Mention, body: str, hits: PersonHits, *, now) -> None:
         mention.status = Mention.Status.CONFIRMED if hits.unambiguous else Mention.Status.SUGGESTED
 
 
-def _record_candidates(article: Article, found: dict[str, tuple[str, int]]) -> None:
+def _record_candidates(article: Article, found: dict[str, tuple[str, int]], *, created: bool) -> None:
     """Replace the article's name-candidate occurrences and adjust the candidates' totals by the
     difference: the cost stays the same however many articles a candidate appears in."""
-    before = dict(CandidateOccurrence.objects.filter(article=article).values_list("candidate_id", "count"))
+    before = (
+        {}
+        if created
+        else dict(CandidateOccurrence.objects.filter(article=article).values_list("candidate_id", "count"))
+    )
     if before:
         CandidateOccurrence.objects.filter(article=article).delete()
     after: dict[int, int] = {}

@@ -54,7 +54,7 @@ django.setup()
 from django.core.management import call_command
 from articles.importer import POST_IMPORT_STEPS
 
-def stall(article):
+def stall(article, **kwargs):
     open(sys.argv[1], "w").close()
     time.sleep(300)
 

@@ -59,6 +59,31 @@ def test_the_article_page_shows_links_to_linked_from_and_unarchived_links(client
     assert seed.title in linked_from and linked_from.count(seed.get_absolute_url()) == 1
 
 
+def test_a_re_imported_article_still_leads_to_the_articles_it_links_to(seed_bytes):
+    import_document(target_document(TARGET_FORMS[0]), filename="target")
+    import_document(seed_bytes, filename="seed")
+    revised = seed_bytes.replace(b"Ilya", b"Ilya Sutskever", 1)
+    assert import_document(revised, filename="seed, revised").outcome == "updated"
+
+    seed = Article.objects.exclude(title="IIya 宣布离职").get()
+    target = Article.objects.get(title="IIya 宣布离职")
+    assert f'<a href="{target.get_absolute_url()}">IIya Sutskever 宣布离职</a>' in seed.body_html
+    assert set(seed.links.filter(target=target).values_list("kind", flat=True)) == {"inline", "related"}
+
+
+def test_an_article_linking_to_itself_leads_to_its_own_page(seed_bytes):
+    own_url = "https://mp.weixin.qq.com/s?__biz=MzA3MjA0NjI0MQ==&mid=2650000001&idx=1"
+    document = (
+        f"# 自己链接自己\n\n文章作者: 投资实习所\n发布时间: 2024-05-15 09:00\n原文链接: {own_url}\n\n"
+        f"[再读一遍]({own_url}&sn=abc#rd)\n"
+    ).encode()
+    assert import_document(document, filename="self").outcome == "created"
+
+    article = Article.objects.get()
+    assert f'<a href="{article.get_absolute_url()}">再读一遍</a>' in article.body_html
+    assert article.links.get().target == article
+
+
 def test_an_unpublished_target_is_not_linked_and_a_published_one_is(seed_bytes):
     import_document(target_document(TARGET_FORMS[0]), filename="target")
     target = Article.objects.get()

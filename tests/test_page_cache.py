@@ -4,11 +4,13 @@ after an edit, a re-import, a confirmed mention or a renamed tag; never for edit
 import time
 import uuid
 from datetime import timedelta
+from io import StringIO
 
 import pytest
 import redis
 from django.contrib.auth.models import User
 from django.core.cache import cache
+from django.core.management import call_command
 from django.db import connection, transaction
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
@@ -179,6 +181,44 @@ def test_a_transaction_renews_the_version_once_after_it_commits(seed_article):
         assert len(connection.run_on_commit) == 1
         assert PageCacheVersion.current() == before  # not before the commit
     assert PageCacheVersion.current() != before
+
+
+@committing
+def test_writes_in_a_batch_renew_at_once_then_at_most_every_few_seconds_and_at_its_end(seed_article):
+    renewals = []
+    with PageCacheVersion.renewed_at_most_every(60):
+        for title in ("一改", "二改", "三改"):
+            seed_article.title = title
+            seed_article.save()
+            renewals.append(PageCacheVersion.current())
+    assert renewals[0] == renewals[1] == renewals[2] != PageCacheVersion.current()
+
+    with PageCacheVersion.renewed_at_most_every(0):
+        seed_article.tags.add("一")
+        first = PageCacheVersion.current()
+        seed_article.tags.add("二")
+        assert PageCacheVersion.current() != first
+
+
+@committing
+def test_a_batch_import_expires_cached_pages_at_its_start_and_end_not_after_every_file(
+    client, seed_article, page_cache_on, monkeypatch, tmp_path
+):
+    renewals = []
+    renew = PageCacheVersion.renew
+    monkeypatch.setattr(PageCacheVersion, "renew", classmethod(lambda cls: renewals.append(1) or renew()))
+    home = cached(client, "/")
+    for number in range(3):
+        (tmp_path / f"{number}.md").write_text(
+            f"# 批量导入的第{number}篇\n\n文章作者: 测试号\n发布时间: 2024-05-1{number} 09:00\n"
+            f"原文链接: https://example.com/batch/{number}\n\n正文。\n"
+        )
+    call_command("import_article", str(tmp_path), stdout=StringIO())
+
+    assert len(renewals) == 2
+    home_after, from_cache = fetch(client, "/")
+    assert not from_cache
+    assert "批量导入的第0篇" not in home and all(f"批量导入的第{n}篇" in home_after for n in range(3))
 
 
 def test_a_rolled_back_write_keeps_the_cached_pages(seed_article):

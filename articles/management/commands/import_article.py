@@ -17,7 +17,8 @@ from urllib.parse import unquote
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from articles.importer import ImportOptions, Outcome, import_document
+from articles.importer import BATCH_CACHE_RENEWAL_SECONDS, ImportOptions, Outcome, import_document
+from articles.models import PageCacheVersion
 from articles.parsing import FORMATS
 
 ARTICLE_SUFFIXES = {".md", ".markdown", ".txt"}
@@ -58,23 +59,25 @@ class Command(BaseCommand):
         total = sum(1 for _ in self._documents(paths, announce=False))
         progress = Progress(sys.stderr, total) if total > 1 and verbosity >= 1 and sys.stderr.isatty() else None
         counts = Counter()
-        for name, read in self._documents(paths, announce=True):
-            try:
-                result = import_document(read(), filename=name, options=import_options)
-            except OSError as error:
-                problem = f"failed     {name}: cannot read the file ({error.strerror})."
-                outcome, lines = Outcome.FAILED, [(self.stderr, self.style.ERROR, problem)]
-            else:
-                outcome, lines = result.outcome, self._report(result)
-            counts[outcome] += 1
-            for stream, style, text in lines:
-                if verbosity >= 1 or stream is self.stderr:
-                    with _above(progress):
-                        stream.write(style(text))
-            if progress:
-                progress.advance(name)
-            if outcome == Outcome.FAILED and options["fail_fast"]:
-                break
+        # Readers' cached pages expire every few seconds while the batch runs, not after every file.
+        with PageCacheVersion.renewed_at_most_every(BATCH_CACHE_RENEWAL_SECONDS):
+            for name, read in self._documents(paths, announce=True):
+                try:
+                    result = import_document(read(), filename=name, options=import_options)
+                except OSError as error:
+                    problem = f"failed     {name}: cannot read the file ({error.strerror})."
+                    outcome, lines = Outcome.FAILED, [(self.stderr, self.style.ERROR, problem)]
+                else:
+                    outcome, lines = result.outcome, self._report(result)
+                counts[outcome] += 1
+                for stream, style, text in lines:
+                    if verbosity >= 1 or stream is self.stderr:
+                        with _above(progress):
+                            stream.write(style(text))
+                if progress:
+                    progress.advance(name)
+                if outcome == Outcome.FAILED and options["fail_fast"]:
+                    break
         if progress:
             progress.finish()
 
