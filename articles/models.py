@@ -216,6 +216,10 @@ class Publication(models.Model):
         return reverse("articles:publication", kwargs={"slug": self.slug})
 
 
+def _visible_to_readers() -> Q:
+    return Q(status=Article.Status.PUBLISHED, published_at__lte=timezone.now())
+
+
 def texts_of(relation: str) -> list[str]:
     """The long texts of an article reached through ``relation``: a page that only links to it needs none."""
     return [f"{relation}__{field}" for field in ("body", "body_html", "footer", "footer_html", "excerpt", "summary")]
@@ -224,7 +228,11 @@ def texts_of(relation: str) -> list[str]:
 class ArticleQuerySet(PublicQuerySet):
     def published(self):
         """The one definition of what readers may see."""
-        return self.filter(status=Article.Status.PUBLISHED, published_at__lte=timezone.now())
+        return self.filter(_visible_to_readers())
+
+    def unpublished(self):
+        """Exactly what ``published()`` leaves out: drafts, and articles dated in the future or undated."""
+        return self.exclude(_visible_to_readers())
 
     def published_among(self, ids: models.QuerySet):
         """The published articles among ``ids`` (a subquery), each checked by its primary key.

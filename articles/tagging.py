@@ -2,32 +2,25 @@
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, QuerySet
 from django.utils.text import slugify
 from taggit.models import Tag, TaggedItem
 
 from .models import Article, TagRedirect
+from .ranking import counted
 
 
-def tags_in_use() -> QuerySet[Tag]:
-    """Tags on published articles or on anything else (people), most used on articles first.
-
-    Each tag carries ``article_count``: how many published articles have it.
-    """
+def tags_in_use() -> list[Tag]:
+    """Tags on published articles or on anything else (people), most used on articles first, then
+    by name. Each tag carries ``article_count``: how many published articles have it."""
     article_type = ContentType.objects.get_for_model(Article)
-    published = Article.objects.published().values("pk")
-    on_published_articles = Q(
-        taggit_taggeditem_items__content_type=article_type, taggit_taggeditem_items__object_id__in=published
-    )
-    on_other_things = ~Q(taggit_taggeditem_items__content_type=article_type) & Q(taggit_taggeditem_items__isnull=False)
-    return (
-        Tag.objects.annotate(
-            article_count=Count("taggit_taggeditem_items", filter=on_published_articles),
-            other_count=Count("taggit_taggeditem_items", filter=on_other_things),
-        )
-        .filter(Q(article_count__gt=0) | Q(other_count__gt=0))
-        .order_by("-article_count", "name")
-    )
+    on_articles = TaggedItem.objects.filter(content_type=article_type).values_list("tag")
+    counts = counted(on_articles, less=on_articles.filter(object_id__in=Article.objects.unpublished().values("pk")))
+    on_other_things = set(TaggedItem.objects.exclude(content_type=article_type).values_list("tag", flat=True))
+    tags = [tag for tag in Tag.objects.all() if tag.pk in counts or tag.pk in on_other_things]
+    for tag in tags:
+        tag.article_count = counts[tag.pk]
+    return sorted(tags, key=lambda tag: (-tag.article_count, tag.name))
 
 
 def tags_with_pages() -> QuerySet[Tag]:

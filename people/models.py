@@ -1,19 +1,15 @@
 """The people articles talk about, the names they go by, and where they are mentioned."""
 
 from django.db import connection, models
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
 
 from articles.folding import fold
 from articles.models import Article, PublicQuerySet, SlugRedirect, unique_slug
+from articles.ranking import Ranking, counted
 from articles.rendering import render_markdown
-
-
-def published_mentions(through: str = "mentions") -> Q:
-    """The one rule for what counts on public pages: a confirmed mention in a published article."""
-    return Q(**{f"{through}__status": Mention.Status.CONFIRMED, f"{through}__article__in": Article.objects.published()})
 
 
 class PersonQuerySet(PublicQuerySet):
@@ -38,13 +34,13 @@ class PersonQuerySet(PublicQuerySet):
             person.article_count = counts[pk]
         return [people[pk] for pk in counts if pk in people]
 
-    def with_published_article_counts(self):
-        """People in at least one published article (``article_count`` of them), most written about first."""
-        return (
-            self.annotate(article_count=Count("mentions", filter=published_mentions()))
-            .filter(article_count__gt=0)
-            .order_by("-article_count", "name")
-        )
+    def ranked_by_published_articles(self) -> Ranking:
+        """People in at least one published article (``article_count`` of them), most written about
+        first, then by name; only the people of the page a paginator shows are loaded."""
+        confirmed = Mention.objects.confirmed().values_list("person")
+        counts = counted(confirmed, less=confirmed.filter(article__in=Article.objects.unpublished()))
+        names = {pk: name for pk, name in self.values_list("pk", "name") if pk in counts}
+        return Ranking(self, sorted(((pk, counts[pk]) for pk in names), key=lambda item: (-item[1], names[item[0]])))
 
 
 class Person(models.Model):

@@ -21,7 +21,7 @@ class PersonListView(ListView):
     paginate_by = 60
 
     def get_queryset(self):
-        return Person.objects.with_published_article_counts()
+        return Person.objects.ranked_by_published_articles()
 
 
 class PersonDetailView(ListView):

@@ -1,15 +1,18 @@
 """People on the seed with samples/people.yaml: registry, detection, review, pages."""
 
 import re
+from datetime import timedelta
 from io import StringIO
 
 import pytest
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from articles.folding import fold
 from articles.importer import import_document
+from articles.models import Article
 from people.detection import AliasEntry, Matcher, mask_urls
 from people.models import Alias, Mention, NameCandidate, Person, PersonRedirect
 from people.services import detect_mentions, merge_people, review_mentions
@@ -193,6 +196,40 @@ def test_person_pages(seed, client):
     assert ilya.get_absolute_url() in article_page and "Satya Nadella" not in article_page
     feed = client.get(f"{ilya.get_absolute_url()}feed/")
     assert feed["Content-Type"].startswith("application/atom+xml") and seed.title in feed.content.decode()
+
+
+def test_the_people_index_counts_published_articles_only_most_written_about_first(client, make_article, settings):
+    settings.ARCHIVE_PAGE_CACHE_SECONDS = 0
+    published = [make_article() for _ in range(3)]
+    draft = make_article(status=Article.Status.DRAFT)
+    scheduled = make_article(published_at=timezone.now() + timedelta(days=1))
+    ada, bo, cy, dee = (Person.objects.create(name=name) for name in ("Ada", "Bo", "Cy", "Dee"))
+
+    def confirm(person, articles, status=Mention.Status.CONFIRMED):
+        for article in articles:
+            Mention.objects.create(article=article, person=person, status=status, count=1)
+
+    confirm(ada, [published[0], draft, scheduled])  # one article readers can see
+    confirm(bo, published[:2])
+    confirm(bo, [published[2]], status=Mention.Status.SUGGESTED)  # not confirmed: not counted
+    confirm(cy, [published[1]])
+    confirm(dee, [draft, scheduled])  # nothing readers can see: not listed
+
+    index = client.get("/people/").content.decode()
+    listed = re.findall(r'<a href="/people/[^"]+/">(\w+)</a>.*?<span class="count">(\d+)', index, re.S)
+    assert listed == [("Bo", "2"), ("Ada", "1"), ("Cy", "1")]
+
+
+def test_the_people_index_is_paginated_in_its_order(client, make_article, settings):
+    settings.ARCHIVE_PAGE_CACHE_SECONDS = 0
+    article = make_article()
+    people = Person.objects.bulk_create(Person(name=f"P{number:02d}", slug=f"p{number:02d}") for number in range(61))
+    Mention.objects.bulk_create(
+        Mention(article=article, person=person, status=Mention.Status.CONFIRMED, count=1) for person in people
+    )
+    first, second = (client.get(f"/people/?page={page}").content.decode() for page in (1, 2))
+    assert first.count('<span class="count">') == 60 and "P00" in first and "P59" in first
+    assert second.count('<span class="count">') == 1 and "P60" in second
 
 
 def test_a_renamed_slug_redirects(client, registry):

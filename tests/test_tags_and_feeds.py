@@ -1,9 +1,12 @@
 """Tags (index, page, rename, merge, bulk), publications, feeds, and the wanted-articles report."""
 
+import re
 import xml.etree.ElementTree as ET
+from datetime import timedelta
 
 import pytest
 from django.contrib.auth.models import User
+from django.utils import timezone
 from taggit.models import Tag
 
 from articles.importer import import_document
@@ -26,6 +29,17 @@ def test_tags_index_and_page_list_articles_and_people(client, seed_article, make
     assert "/tags/%E4%BA%BA%E5%B7%A5%E6%99%BA%E8%83%BD/" in index and "只在草稿里" not in index
     page = client.get("/tags/人工智能/").content.decode()
     assert seed_article.title in page and "另一篇" in page and "Ilya Sutskever" in page
+
+
+def test_the_tags_index_counts_published_articles_only_most_used_first(client, make_article):
+    for status, tags in [("published", ["AI", "芯片"]), ("published", ["AI"]), ("draft", ["AI", "芯片", "草稿"])]:
+        make_article(status=status).tags.add(*tags)
+    make_article(published_at=timezone.now() + timedelta(days=1)).tags.add("芯片", "将来")
+    Person.objects.create(name="Ilya Sutskever").tags.add("研究者")
+
+    index = client.get("/tags/").content.decode()
+    listed = re.findall(r'<a href="/tags/[^"]+/">([^<]+)</a> <span class="count">(\d+)', index)
+    assert listed == [("AI", "2"), ("芯片", "1"), ("研究者", "0")]
 
 
 def test_renaming_a_tag_redirects_the_old_address(client, seed_article):
