@@ -15,9 +15,11 @@ Readers only ever see ``Article.objects.published()`` and confirmed mentions.
 """
 
 import json
+import math
 import re
+import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from urllib.parse import urlencode
@@ -74,26 +76,42 @@ _SQLITE_DROP = [f"DROP TABLE IF EXISTS {_FTS}"]  # its triggers go with it
 # costs a row's check as cheap, not seeing that it reads the row's lexemes from TOAST, and
 # for a common word would scan and check every document. The GIN index finds the matches,
 # and the newest are sorted out of them. Terms of several lexemes (人工智能: 人工 & 工智 & 智能)
-# are checked as substrings of the text, and title matches in the title.
-_POSTGRESQL_INDEX = [
-    "CREATE INDEX articles_search_lexemes ON articles_searchdocument USING gin (lexemes)",
-    """CREATE FUNCTION articles_search_matches(query tsquery, in_text text[], in_title text[], max_rows integer)
+# are checked as substrings of the text, and title matches in the title. A second function
+# keeps to the documents from ``min_rank`` on, through a B-tree index on the rank.
+_POSTGRESQL_MATCHES = """CREATE OR REPLACE FUNCTION {name}(
+        query tsquery, in_text text[], in_title text[], max_rows integer{parameter})
     RETURNS TABLE (rank bigint, article_id bigint)
     LANGUAGE sql STABLE SET enable_seqscan = off AS $$
         SELECT document.rank, document.article_id FROM articles_searchdocument document
-        WHERE document.lexemes @@ query
+        WHERE document.lexemes @@ query{condition}
           AND NOT EXISTS (
             SELECT FROM unnest(in_text) AS pattern
             WHERE strpos(document.title, pattern) = 0 AND strpos(document.body, pattern) = 0
           )
           AND NOT EXISTS (SELECT FROM unnest(in_title) AS pattern WHERE strpos(document.title, pattern) = 0)
         ORDER BY document.rank DESC LIMIT max_rows
-    $$""",
+    $$"""
+_POSTGRESQL_WINDOWED = [
+    "CREATE INDEX IF NOT EXISTS articles_search_rank ON articles_searchdocument (rank)",
+    _POSTGRESQL_MATCHES.format(
+        name="articles_search_matches_since", parameter=", min_rank bigint", condition=" AND document.rank >= min_rank"
+    ),
+]
+_POSTGRESQL_INDEX = [
+    "CREATE INDEX articles_search_lexemes ON articles_searchdocument USING gin (lexemes)",
+    _POSTGRESQL_MATCHES.format(name="articles_search_matches", parameter="", condition=""),
+    *_POSTGRESQL_WINDOWED,
 ]
 _POSTGRESQL_DROP = [
     "DROP FUNCTION IF EXISTS articles_search_matches(tsquery, text[], text[], integer)",
+    "DROP FUNCTION IF EXISTS articles_search_matches_since(tsquery, text[], text[], integer, bigint)",
     "DROP INDEX IF EXISTS articles_search_lexemes",
+    "DROP INDEX IF EXISTS articles_search_rank",
 ]
+# The newest matches on PostgreSQL are looked for among the newest this many documents first,
+# then this many, then all: a common word has enough of them among the first; GIN would
+# otherwise hand over every one of its matches, in no order, to be sorted.
+POSTGRESQL_WINDOWS = (2_000, 16_000)
 
 
 def create_index(schema_editor) -> None:
@@ -104,6 +122,13 @@ def create_index(schema_editor) -> None:
 def drop_index(schema_editor) -> None:
     for statement in {"sqlite": _SQLITE_DROP, "postgresql": _POSTGRESQL_DROP}[schema_editor.connection.vendor]:
         schema_editor.execute(statement)
+
+
+def add_windows(schema_editor) -> None:
+    """Migration 0007, on PostgreSQL: the rank's index and the function that keeps to a window."""
+    if schema_editor.connection.vendor == "postgresql":
+        for statement in _POSTGRESQL_WINDOWED:
+            schema_editor.execute(statement)
 
 
 def rebuild_index(*, batch_size: int = 500) -> int:
@@ -124,17 +149,21 @@ def _optimize_index() -> None:
             cursor.execute("ANALYZE articles_searchdocument")
 
 
-def _matches(terms: list[Term], *, in_title: bool, limit: int | None = None) -> tuple[str, list]:
+def _matches(
+    terms: list[Term], *, in_title: bool, limit: int | None = None, min_rank: int | None = None
+) -> tuple[str, list]:
     """SQL selecting ``rank`` and ``id`` of the articles whose title or body (or only title)
-    contains every one of ``terms``, the newest ``limit`` of them first; and its parameters."""
+    contains every one of ``terms``, the newest ``limit`` of them first (on PostgreSQL, of the
+    documents from ``min_rank`` on); and its parameters."""
     if connection.vendor == "postgresql":
         query = " & ".join(_tsquery(term) for term in terms)
         several = [term.pattern for term in terms if len(term.lexemes()) > 1]
         patterns = ([], [term.pattern for term in terms]) if in_title else (several, [])
-        return (
-            "SELECT rank, article_id AS id FROM articles_search_matches(%s::tsquery, %s::text[], %s::text[], %s)",
-            [query, *patterns, limit],
-        )
+        if min_rank is None:
+            function, params = "articles_search_matches(%s::tsquery, %s::text[], %s::text[], %s)", []
+        else:
+            function, params = "articles_search_matches_since(%s::tsquery, %s::text[], %s::text[], %s, %s)", [min_rank]
+        return f"SELECT rank, article_id AS id FROM {function}", [query, *patterns, limit, *params]
     phrases = " AND ".join(f'"{term.pattern}"' for term in terms)
     if in_title:
         phrases = f"{{title}} : ({phrases})"
@@ -151,12 +180,53 @@ def text_matches(terms: list[Term], *, in_title: bool = False) -> RawSQL:
     return RawSQL(f"SELECT id FROM ({sql}) AS matches", params)
 
 
-def newest_matches(terms: list[Term], *, in_title: bool = False, limit: int) -> list[tuple[int, int]]:
+class WindowFloors:
+    """On PostgreSQL, the lowest rank of each of the ``POSTGRESQL_WINDOWS`` newest documents (the
+    windows the archive is large enough to have); elsewhere none. Read in one query, then kept
+    for ``max_age`` seconds: any floor gives the right answer (``newest_matches`` accepts a
+    window's matches only when it holds all it needs, each newer than anything outside it),
+    and an old one only makes its window a little wider."""
+
+    def __init__(self, max_age: float = 600):
+        self.max_age, self.read_at, self.floors = max_age, -math.inf, []
+
+    def __call__(self) -> list[int]:
+        if connection.vendor != "postgresql":
+            return []
+        if time.monotonic() - self.read_at > self.max_age:
+            floor = "(SELECT rank FROM articles_searchdocument ORDER BY rank DESC OFFSET %s LIMIT 1)"
+            with connection.cursor() as cursor:
+                cursor.execute(f"SELECT {', '.join([floor] * len(POSTGRESQL_WINDOWS))}", POSTGRESQL_WINDOWS)
+                self.floors = [rank for rank in cursor.fetchone() if rank is not None]
+            self.read_at = time.monotonic()
+        return self.floors
+
+    def forget(self) -> None:
+        self.read_at = -math.inf
+
+
+window_floors = WindowFloors()
+
+
+def newest_matches(
+    terms: list[Term], *, in_title: bool = False, limit: int, floors: Sequence[int] = ()
+) -> list[tuple[int, int]]:
     """(search rank, id) of the ``limit`` newest articles (published or not) matching ``terms``,
-    newest first: the index returns them in this order, so however many match, few are read."""
-    sql, params = _matches(terms, in_title=in_title, limit=limit)
+    newest first. SQLite's index returns them in this order, so however many match, few are
+    read. On PostgreSQL they are looked for among the documents from each of ``floors`` on
+    (``window_floors``), then among all; a window too small to hold enough of them, judged by
+    how many the one before held, is skipped."""
+    found = searched = None
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        for floor, size in zip(floors, POSTGRESQL_WINDOWS, strict=False):
+            if found is not None and found * size / searched < limit:
+                continue
+            cursor.execute(*_matches(terms, in_title=in_title, limit=limit, min_rank=floor))
+            newest = cursor.fetchall()
+            if len(newest) == limit:
+                return newest  # the newest overall: the window holds the newest documents
+            found, searched = len(newest), size
+        cursor.execute(*_matches(terms, in_title=in_title, limit=limit))
         return cursor.fetchall()
 
 
@@ -262,7 +332,8 @@ class Search:
         # straight from the index (and the newest articles about a person the query names),
         # then the ones readers may see. The cost does not grow with the number of matches.
         limit = MAX_RESULTS + 1
-        newest = newest_matches(self.terms, limit=limit)
+        floors = window_floors()
+        newest = newest_matches(self.terms, limit=limit, floors=floors)
         truncated = len(newest) == limit
         if self.named:
             about = (
@@ -273,7 +344,7 @@ class Search:
             about = [(search_rank(pk, published_at), pk) for pk, published_at in about]
             truncated = truncated or len(about) == limit
             newest = sorted({*newest, *about}, reverse=True)[:limit]
-        titles = newest_matches(self.terms, in_title=True, limit=limit)
+        titles = newest_matches(self.terms, in_title=True, limit=limit, floors=floors)
         candidates = list(dict.fromkeys(pk for _, pk in titles + newest))
         visible = set(Article.objects.published_among(_id_list(candidates)).values_list("pk", flat=True))
         return [pk for pk in candidates if pk in visible][:limit], truncated

@@ -6,12 +6,21 @@ import pytest
 
 from articles.importer import import_document
 from articles.models import Article, Publication
+from articles.search import window_floors
 
 from .live import live_site, seeded_template  # noqa: F401 (fixtures: gunicorn serving a site of its own)
 
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
 SEED_PATH = SAMPLES / "000_5ed6fe22a0f5a53e.txt"
 BEIJING = ZoneInfo("Asia/Shanghai")
+
+
+@pytest.fixture(autouse=True)
+def fresh_search_windows():
+    """Where PostgreSQL's search windows start is kept for minutes in a process: each test's
+    archive is a different one, so each starts without it (how many queries a search makes
+    depends on it)."""
+    window_floors.forget()
 
 
 @pytest.fixture

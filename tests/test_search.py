@@ -12,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from articles.models import Article, Publication, SearchDocument
+from articles.search import window_floors
 from articles.search_text import (
     ID_MASK,
     document_lexemes,
@@ -297,6 +298,22 @@ def test_very_common_words_rank_everything_but_count_and_facet_the_best(client, 
     assert re.search(r'>测试公众号 <span class="count">3</span>', page)
 
 
+def test_the_newest_matches_are_the_same_whether_found_in_a_window_or_among_all(client, make_article, monkeypatch):
+    monkeypatch.setattr("articles.search.MAX_RESULTS", 3)
+    monkeypatch.setattr("articles.search.POSTGRESQL_WINDOWS", (4, 8))
+    make_article(title="罕见词 最早的一篇", published_at=datetime(2020, 1, 1, tzinfo=BEIJING))
+    for day in range(1, 13):
+        title = f"对齐 {day}" if day % 2 else f"其他 {day}"
+        make_article(title=title, published_at=datetime(2024, 1, day, tzinfo=BEIJING))
+    if connection.vendor == "postgresql":
+        assert len(window_floors()) == 2  # thirteen documents: both windows exist
+
+    # Four matches are needed (three and one more): not among the newest four documents, but among the eight.
+    assert found(client, "对齐") == ["对齐 11", "对齐 9", "对齐 7"]
+    # Only in the oldest document: past both windows.
+    assert found(client, "罕见词") == ["罕见词 最早的一篇"]
+
+
 # Cost.
 
 
@@ -314,6 +331,7 @@ def _grow(make_article, count: int, person: Person) -> None:
 def _count_queries(client, **params) -> int:
     ContentType.objects.get_for_model(Article)  # cached per process, as in production
     name_directory()  # so is the directory of names, until the registry changes
+    window_floors()  # and where PostgreSQL's windows start, for a while
     with CaptureQueriesContext(connection) as queries:
         assert client.get(reverse("articles:search"), params).status_code == 200
     return len(queries)
