@@ -685,7 +685,7 @@ class SearchDocument(models.Model):
 
     The index over it belongs to the database, made by migration 0002: on SQLite an FTS5
     table (trigram tokenizer, ``rank`` as its rowid) kept in step by triggers on this table,
-    on PostgreSQL a GIN index over ``lexemes`` (and a function reading it). A migration that
+    on PostgreSQL GIN indexes over ``lexemes`` and ``title_lexemes`` (and functions reading them). A migration that
     alters this table on SQLite rebuilds it, which drops the triggers: such a migration must
     run ``drop_index`` and ``create_index`` (articles.search) after.
     """
@@ -696,8 +696,10 @@ class SearchDocument(models.Model):
     # Newest first when read from the largest down (search_text.search_rank); unique, since the
     # article id is part of it.
     rank = models.BigIntegerField()
-    # Only PostgreSQL's index reads these; on SQLite the FTS5 index reads title and body.
+    # Only PostgreSQL's indexes read these (the title's alone, so that title matches are found
+    # without checking every match); on SQLite the FTS5 index reads title and body.
     lexemes = LexemesField(blank=True)
+    title_lexemes = LexemesField(blank=True, default="")
 
     class Meta:
         verbose_name = _("search document")
@@ -729,7 +731,7 @@ def write_search_documents(document_model: type[models.Model], rows: Iterable[tu
         ],
         update_conflicts=True,
         unique_fields=["article"],
-        update_fields=["title", "body", "rank", "lexemes"],
+        update_fields=["title", "body", "rank", "lexemes", "title_lexemes"],
     )
 
 

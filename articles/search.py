@@ -83,7 +83,7 @@ _POSTGRESQL_MATCHES = """CREATE OR REPLACE FUNCTION {name}(
     RETURNS TABLE (rank bigint, article_id bigint)
     LANGUAGE sql STABLE SET enable_seqscan = off AS $$
         SELECT document.rank, document.article_id FROM articles_searchdocument document
-        WHERE document.lexemes @@ query{condition}
+        WHERE document.{lexemes} @@ query{condition}
           AND NOT EXISTS (
             SELECT FROM unnest(in_text) AS pattern
             WHERE strpos(document.title, pattern) = 0 AND strpos(document.body, pattern) = 0
@@ -91,22 +91,34 @@ _POSTGRESQL_MATCHES = """CREATE OR REPLACE FUNCTION {name}(
           AND NOT EXISTS (SELECT FROM unnest(in_title) AS pattern WHERE strpos(document.title, pattern) = 0)
         ORDER BY document.rank DESC LIMIT max_rows
     $$"""
-_POSTGRESQL_WINDOWED = [
-    "CREATE INDEX IF NOT EXISTS articles_search_rank ON articles_searchdocument (rank)",
-    _POSTGRESQL_MATCHES.format(
-        name="articles_search_matches_since", parameter=", min_rank bigint", condition=" AND document.rank >= min_rank"
-    ),
-]
+# Each migration's part: 0005 the index and the function; 0007 the rank's index and the
+# function that keeps to the documents from a rank on; 0008 the titles' own index and function.
 _POSTGRESQL_INDEX = [
     "CREATE INDEX articles_search_lexemes ON articles_searchdocument USING gin (lexemes)",
-    _POSTGRESQL_MATCHES.format(name="articles_search_matches", parameter="", condition=""),
-    *_POSTGRESQL_WINDOWED,
+    _POSTGRESQL_MATCHES.format(name="articles_search_matches", lexemes="lexemes", parameter="", condition=""),
+]
+_POSTGRESQL_WINDOWS = [
+    "CREATE INDEX IF NOT EXISTS articles_search_rank ON articles_searchdocument (rank)",
+    _POSTGRESQL_MATCHES.format(
+        name="articles_search_matches_since",
+        lexemes="lexemes",
+        parameter=", min_rank bigint",
+        condition=" AND document.rank >= min_rank",
+    ),
+]
+_POSTGRESQL_TITLES = [
+    "CREATE INDEX IF NOT EXISTS articles_search_title_lexemes ON articles_searchdocument USING gin (title_lexemes)",
+    _POSTGRESQL_MATCHES.format(
+        name="articles_search_title_matches", lexemes="title_lexemes", parameter="", condition=""
+    ),
 ]
 _POSTGRESQL_DROP = [
     "DROP FUNCTION IF EXISTS articles_search_matches(tsquery, text[], text[], integer)",
     "DROP FUNCTION IF EXISTS articles_search_matches_since(tsquery, text[], text[], integer, bigint)",
+    "DROP FUNCTION IF EXISTS articles_search_title_matches(tsquery, text[], text[], integer)",
     "DROP INDEX IF EXISTS articles_search_lexemes",
     "DROP INDEX IF EXISTS articles_search_rank",
+    "DROP INDEX IF EXISTS articles_search_title_lexemes",
 ]
 # The newest matches on PostgreSQL are looked for among the newest this many documents first,
 # then this many, then all: a common word has enough of them among the first; GIN would
@@ -127,7 +139,14 @@ def drop_index(schema_editor) -> None:
 def add_windows(schema_editor) -> None:
     """Migration 0007, on PostgreSQL: the rank's index and the function that keeps to a window."""
     if schema_editor.connection.vendor == "postgresql":
-        for statement in _POSTGRESQL_WINDOWED:
+        for statement in _POSTGRESQL_WINDOWS:
+            schema_editor.execute(statement)
+
+
+def add_title_index(schema_editor) -> None:
+    """Migration 0008, on PostgreSQL: the index of the titles' lexemes and the function reading it."""
+    if schema_editor.connection.vendor == "postgresql":
+        for statement in _POSTGRESQL_TITLES:
             schema_editor.execute(statement)
 
 
@@ -154,12 +173,14 @@ def _matches(
 ) -> tuple[str, list]:
     """SQL selecting ``rank`` and ``id`` of the articles whose title or body (or only title)
     contains every one of ``terms``, the newest ``limit`` of them first (on PostgreSQL, of the
-    documents from ``min_rank`` on); and its parameters."""
+    documents from ``min_rank`` on, and titles through an index of their own); and its parameters."""
     if connection.vendor == "postgresql":
         query = " & ".join(_tsquery(term) for term in terms)
         several = [term.pattern for term in terms if len(term.lexemes()) > 1]
         patterns = ([], [term.pattern for term in terms]) if in_title else (several, [])
-        if min_rank is None:
+        if in_title:  # through the titles' own index, which holds no more than their matches
+            function, params = "articles_search_title_matches(%s::tsquery, %s::text[], %s::text[], %s)", []
+        elif min_rank is None:
             function, params = "articles_search_matches(%s::tsquery, %s::text[], %s::text[], %s)", []
         else:
             function, params = "articles_search_matches_since(%s::tsquery, %s::text[], %s::text[], %s, %s)", [min_rank]
@@ -344,7 +365,8 @@ class Search:
             about = [(search_rank(pk, published_at), pk) for pk, published_at in about]
             truncated = truncated or len(about) == limit
             newest = sorted({*newest, *about}, reverse=True)[:limit]
-        titles = newest_matches(self.terms, in_title=True, limit=limit, floors=floors)
+        # Titles have an index of their own on PostgreSQL: only title matches are read, no window needed.
+        titles = newest_matches(self.terms, in_title=True, limit=limit)
         candidates = list(dict.fromkeys(pk for _, pk in titles + newest))
         visible = set(Article.objects.published_among(_id_list(candidates)).values_list("pk", flat=True))
         return [pk for pk in candidates if pk in visible][:limit], truncated

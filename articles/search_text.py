@@ -93,6 +93,7 @@ def document_fields(*, title: str, body_html: str, with_lexemes: bool) -> dict[s
     sees it; with the lexemes when the database indexes those (PostgreSQL)."""
     fields = {"title": document_text(title), "body": document_text(plain_text(body_html))}
     fields["lexemes"] = document_lexemes(fields["title"], fields["body"]) if with_lexemes else ""
+    fields["title_lexemes"] = document_lexemes(fields["title"]) if with_lexemes else ""
     return fields
 
 

@@ -204,7 +204,7 @@ def test_rebuild_indexes_articles_written_around_the_orm(client, make_article):
                 source_key=f"https://bulk.example/{n}")
         for n in range(3)
     )  # fmt: skip
-    SearchDocument.objects.update(title="", body="", lexemes="")
+    SearchDocument.objects.update(title="", body="", lexemes="", title_lexemes="")
     assert found(client, "批量") == found(client, "保存") == []
 
     out = StringIO()
