@@ -683,7 +683,7 @@ class SearchDocument(models.Model):
     """What search looks in for one article, derived from it on every save: the title and the
     plain text of the body, folded and tokenised (``articles.search_text.document_text``).
 
-    The index over it belongs to the database, made by migration 0002: on SQLite an FTS5
+    The index over it belongs to the database, made by migration 0005: on SQLite an FTS5
     table (trigram tokenizer, ``rank`` as its rowid) kept in step by triggers on this table,
     on PostgreSQL GIN indexes over ``lexemes`` and ``title_lexemes`` (and functions reading them). A migration that
     alters this table on SQLite rebuilds it, which drops the triggers: such a migration must

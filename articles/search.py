@@ -49,7 +49,7 @@ PEOPLE_SHOWN = 12
 _YEAR = re.compile(r"^[0-9]{4}$")
 
 
-# The index. Created by migration 0002; ``drop_index`` and ``create_index`` again after a
+# The index. Created by migration 0005; ``drop_index`` and ``create_index`` again after a
 # migration rebuilds the search document table on SQLite (which drops its triggers).
 
 _FTS = "articles_search"
