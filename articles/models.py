@@ -77,7 +77,7 @@ def count_of(related: models.QuerySet, *, via: str = "article") -> Coalesce:
     A scalar subquery rather than a join and GROUP BY: a paginated list counts for its
     own rows only, and several counts side by side do not multiply each other.
     """
-    counted = related.filter(**{via: OuterRef("pk")}).order_by().values(via).annotate(total=Count("pk"))
+    counted = related.filter(**{via: OuterRef("pk")}).order_by().values(via).annotate(total=Count("*"))
     return Coalesce(Subquery(counted.values("total")), 0)
 
 
@@ -455,6 +455,8 @@ class Article(models.Model):
             models.Index(fields=["source_key"], name="article_source_key"),
             # A publication's page: its published articles, counted and listed newest first, off the index.
             models.Index(fields=["publication", "status", "-published_at"], name="article_publication_published"),
+            # The desk's list of every article, newest first, read off an index rather than sorted.
+            models.Index(fields=["-published_at", "-id"], name="article_newest"),
         ]
         constraints = [
             models.UniqueConstraint(

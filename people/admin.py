@@ -1,7 +1,7 @@
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.widgets import AutocompleteSelect
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -88,9 +88,11 @@ class PersonAdmin(admin.ModelAdmin):
         return (
             super()
             .get_queryset(request)
+            # Counted for the people of the page only (a join and GROUP BY would count every
+            # mention in the archive, and so would the paginator's count of people).
             .annotate(
-                confirmed_mentions=Count("mentions", filter=Q(mentions__status=Mention.Status.CONFIRMED)),
-                suggested_mentions=Count("mentions", filter=Q(mentions__status=Mention.Status.SUGGESTED)),
+                confirmed_mentions=count_of(Mention.objects.filter(status=Mention.Status.CONFIRMED), via="person"),
+                suggested_mentions=count_of(Mention.objects.filter(status=Mention.Status.SUGGESTED), via="person"),
             )
         )
 
