@@ -10,7 +10,7 @@ def duplicate_groups():
     """The publication, title and publication time that more than one article shares, newest first."""
     return (
         Article.objects.values("publication", "title", "published_at")
-        .annotate(copies=Count("id"))
+        .annotate(copies=Count("*"))
         .filter(copies__gt=1)
         .order_by("-published_at")
     )

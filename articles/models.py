@@ -457,6 +457,8 @@ class Article(models.Model):
             models.Index(fields=["publication", "status", "-published_at"], name="article_publication_published"),
             # The desk's list of every article, newest first, read off an index rather than sorted.
             models.Index(fields=["-published_at", "-id"], name="article_newest"),
+            # Probable duplicates (articles.merging) are grouped off an index rather than sorted.
+            models.Index(fields=["publication", "title", "published_at"], name="article_duplicates"),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -787,6 +789,10 @@ class Link(models.Model):
         verbose_name_plural = _("links")
         constraints = [
             models.UniqueConstraint(fields=["article", "target_key", "kind"], name="link_unique_target_per_kind"),
+        ]
+        indexes = [
+            # Wanted articles (links to what nobody archived yet), grouped off an index of those links alone.
+            models.Index(fields=["target_key"], condition=Q(target=None), name="link_wanted"),
         ]
 
     def __str__(self):
