@@ -319,9 +319,10 @@ class ArticleAdmin(SimpleHistoryAdmin):
         options = ImportOptions(
             publish=request.POST.get("publish") == "1", overwrite=request.POST.get("overwrite") == "1"
         )
-        with PageCacheVersion.renewed_at_most_every(BATCH_CACHE_RENEWAL_SECONDS):
+        with PageCacheVersion.renewed_at_most_every(BATCH_CACHE_RENEWAL_SECONDS) as renewals:
             for name, data in files:
                 result = import_document(data, filename=name, options=options)
+                renewals.release_if_due()
                 for warning in result.warnings:
                     self.message_user(request, warning, messages.WARNING)
                 if result.outcome == Outcome.FAILED:

@@ -6,9 +6,9 @@ the database as it was.
 """
 
 import hashlib
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Protocol
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -22,11 +22,17 @@ from .models import Article, ArticleKey, Link, Publication
 from .parsing import ImportFormatError, ParsedArticle, parse_document
 from .rendering import relink
 
-# Further steps for a created or updated article, run inside its import transaction, called as
-# ``step(article, created=…)`` (a created article has nothing of theirs to read back yet).
-# Other apps register theirs (people's mention detection does, in PeopleConfig.ready):
+
+class PostImportStep(Protocol):
+    """A further step for a created or updated article, run inside its import transaction.
+    ``created``: the article is new, so the step has nothing of its own (mentions, say) to read back."""
+
+    def __call__(self, article: Article, *, created: bool) -> object: ...
+
+
+# Other apps register their steps (people's mention detection does, in PeopleConfig.ready):
 # the articles app must not import them.
-POST_IMPORT_STEPS: list[Callable[..., object]] = []
+POST_IMPORT_STEPS: list[PostImportStep] = []
 
 # In a batch (the import command, the desk's upload), cached public pages expire when its first
 # file is in, then at most this often, and once more at its end: not after every file.
@@ -233,7 +239,9 @@ def _link(article: Article, parsed: ParsedArticle, *, created: bool) -> None:
     """Other articles' links to this one (under any of its identities) now lead here: backlinks
     appear whichever of the two arrived first. Its own links found their targets before it was saved."""
     article.claim_links(identities={article.source_key} if created else None)
-    # A new article linking to itself: its page did not exist yet when its body was rendered.
+    # A new article linking to itself: its page did not exist yet when it was rendered.
     if created and article.is_published and any(link.target_key == article.source_key for link in parsed.links):
-        article.body_html = relink(article.body_html, article.local_link_targets())
-        Article.objects.filter(pk=article.pk).update(body_html=article.body_html)
+        local_links = article.local_link_targets()
+        article.body_html = relink(article.body_html, local_links)
+        article.footer_html = relink(article.footer_html, local_links)
+        Article.objects.filter(pk=article.pk).update(body_html=article.body_html, footer_html=article.footer_html)

@@ -113,11 +113,13 @@ class PageCacheVersion(models.Model):
         """Within the block, writes renew the token at once, then at most every ``seconds``, and
         once more at its end if one was held back. For a batch import: renewing after every file
         would leave readers an empty cache for as long as the batch runs; this way its articles
-        appear within ``seconds``, and pages stay cached in between."""
+        appear within ``seconds``, and pages stay cached in between. Yields the held renewals:
+        a batch calls ``release_if_due()`` after each item, so that one held back is not kept
+        waiting by items that write nothing (unchanged files)."""
         held = _HeldRenewals(every=seconds)
         reset = _held_renewals.set(held)
         try:
-            yield
+            yield held
         finally:
             _held_renewals.reset(reset)
             if held.pending:
@@ -142,6 +144,18 @@ class _HeldRenewals:
     last: float = -math.inf
     pending: bool = False
 
+    def due(self) -> bool:
+        return time.monotonic() - self.last >= self.every
+
+    def renew(self) -> None:
+        PageCacheVersion.renew()
+        self.last, self.pending = time.monotonic(), False
+
+    def release_if_due(self) -> None:
+        """Renew now if a renewal was held back and its time has come."""
+        if self.pending and self.due():
+            self.renew()
+
 
 _held_renewals: ContextVar[_HeldRenewals | None] = ContextVar("held_page_cache_renewals", default=None)
 
@@ -150,11 +164,10 @@ def _renew_page_cache_version() -> None:
     held = _held_renewals.get()
     if held is None:
         PageCacheVersion.renew()
-    elif time.monotonic() - held.last < held.every:
-        held.pending = True
+    elif held.due():
+        held.renew()
     else:
-        PageCacheVersion.renew()
-        held.last, held.pending = time.monotonic(), False
+        held.pending = True
 
 
 class PublicQuerySet(models.QuerySet):
@@ -722,20 +735,26 @@ class SearchDocument(models.Model):
 
 def write_search_documents(document_model: type[models.Model], rows: Iterable[tuple]) -> None:
     """Write or rewrite the search documents of (article id, title, body_html, published_at)
-    rows in one statement. Takes the model so that a migration can pass its historical one."""
+    rows in one statement. Takes the model so that a migration can pass its historical one
+    (which may have fewer fields: migration 0005's has no ``title_lexemes``)."""
     lexemes = connection.vendor == "postgresql"
+    known = {field.name for field in document_model._meta.concrete_fields}
     document_model.objects.bulk_create(
         [
             document_model(
                 article_id=pk,
                 rank=search_rank(pk, published_at),
-                **document_fields(title=title, body_html=body_html, with_lexemes=lexemes),
+                **{
+                    name: value
+                    for name, value in document_fields(title=title, body_html=body_html, with_lexemes=lexemes).items()
+                    if name in known
+                },
             )
             for pk, title, body_html, published_at in rows
         ],
         update_conflicts=True,
         unique_fields=["article"],
-        update_fields=["title", "body", "rank", "lexemes", "title_lexemes"],
+        update_fields=[name for name in ("title", "body", "rank", "lexemes", "title_lexemes") if name in known],
     )
 
 

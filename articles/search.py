@@ -7,9 +7,10 @@ its form). The database indexes it, and keeps the index in step by itself:
   triggers, its rowid the search rank. A term's pattern ("对 齐", " 对 ", " open") is an FTS5
   phrase, which the trigram tokenizer matches as a substring through its index.
 * PostgreSQL: a GIN index over the document's lexemes (every token, and every pair of
-  neighbouring CJK characters, as Lucene's CJK analyzer makes them), read through the
-  function ``articles_search_matches``. A term of one lexeme is answered by the index alone;
-  a longer one is then checked as a substring of the candidates' text.
+  neighbouring CJK characters, as Lucene's CJK analyzer makes them), and one over the title's
+  alone, read through SQL functions (``_POSTGRESQL_PARTS``). A term of one lexeme is answered
+  by the index alone; a longer one is then checked as a substring of the candidates' text.
+  The newest matches are looked for in windows of the newest documents (``newest_matches``).
 
 Readers only ever see ``Article.objects.published()`` and confirmed mentions.
 """
@@ -91,63 +92,78 @@ _POSTGRESQL_MATCHES = """CREATE OR REPLACE FUNCTION {name}(
           AND NOT EXISTS (SELECT FROM unnest(in_title) AS pattern WHERE strpos(document.title, pattern) = 0)
         ORDER BY document.rank DESC LIMIT max_rows
     $$"""
-# Each migration's part: 0005 the index and the function; 0007 the rank's index and the
-# function that keeps to the documents from a rank on; 0008 the titles' own index and function.
-_POSTGRESQL_INDEX = [
-    "CREATE INDEX articles_search_lexemes ON articles_searchdocument USING gin (lexemes)",
-    _POSTGRESQL_MATCHES.format(name="articles_search_matches", lexemes="lexemes", parameter="", condition=""),
-]
-_POSTGRESQL_WINDOWS = [
-    "CREATE INDEX IF NOT EXISTS articles_search_rank ON articles_searchdocument (rank)",
-    _POSTGRESQL_MATCHES.format(
-        name="articles_search_matches_since",
-        lexemes="lexemes",
-        parameter=", min_rank bigint",
-        condition=" AND document.rank >= min_rank",
+# PostgreSQL's index, part by part, each with the migration that made it: 0005 the index and
+# its function; 0007 the rank's index and the function that keeps to the documents from a rank
+# on; 0008 the titles' own index and function. (Made, dropped.)
+_POSTGRESQL_PARTS = {
+    "0005": (
+        [
+            "CREATE INDEX IF NOT EXISTS articles_search_lexemes ON articles_searchdocument USING gin (lexemes)",
+            _POSTGRESQL_MATCHES.format(name="articles_search_matches", lexemes="lexemes", parameter="", condition=""),
+        ],
+        [
+            "DROP FUNCTION IF EXISTS articles_search_matches(tsquery, text[], text[], integer)",
+            "DROP INDEX IF EXISTS articles_search_lexemes",
+        ],
     ),
-]
-_POSTGRESQL_TITLES = [
-    "CREATE INDEX IF NOT EXISTS articles_search_title_lexemes ON articles_searchdocument USING gin (title_lexemes)",
-    _POSTGRESQL_MATCHES.format(
-        name="articles_search_title_matches", lexemes="title_lexemes", parameter="", condition=""
+    "0007": (
+        [
+            "CREATE INDEX IF NOT EXISTS articles_search_rank ON articles_searchdocument (rank)",
+            _POSTGRESQL_MATCHES.format(
+                name="articles_search_matches_since",
+                lexemes="lexemes",
+                parameter=", min_rank bigint",
+                condition=" AND document.rank >= min_rank",
+            ),
+        ],
+        [
+            "DROP FUNCTION IF EXISTS articles_search_matches_since(tsquery, text[], text[], integer, bigint)",
+            "DROP INDEX IF EXISTS articles_search_rank",
+        ],
     ),
-]
-_POSTGRESQL_DROP = [
-    "DROP FUNCTION IF EXISTS articles_search_matches(tsquery, text[], text[], integer)",
-    "DROP FUNCTION IF EXISTS articles_search_matches_since(tsquery, text[], text[], integer, bigint)",
-    "DROP FUNCTION IF EXISTS articles_search_title_matches(tsquery, text[], text[], integer)",
-    "DROP INDEX IF EXISTS articles_search_lexemes",
-    "DROP INDEX IF EXISTS articles_search_rank",
-    "DROP INDEX IF EXISTS articles_search_title_lexemes",
-]
+    "0008": (
+        [
+            "CREATE INDEX IF NOT EXISTS articles_search_title_lexemes"
+            " ON articles_searchdocument USING gin (title_lexemes)",
+            _POSTGRESQL_MATCHES.format(
+                name="articles_search_title_matches", lexemes="title_lexemes", parameter="", condition=""
+            ),
+        ],
+        [
+            "DROP FUNCTION IF EXISTS articles_search_title_matches(tsquery, text[], text[], integer)",
+            "DROP INDEX IF EXISTS articles_search_title_lexemes",
+        ],
+    ),
+}
 # The newest matches on PostgreSQL are looked for among the newest this many documents first,
 # then this many, then all: a common word has enough of them among the first; GIN would
 # otherwise hand over every one of its matches, in no order, to be sorted.
 POSTGRESQL_WINDOWS = (2_000, 16_000)
 
 
-def create_index(schema_editor) -> None:
-    for statement in {"sqlite": _SQLITE_INDEX, "postgresql": _POSTGRESQL_INDEX}[schema_editor.connection.vendor]:
+def create_index(schema_editor, *, part: str | None = None) -> None:
+    """Make the search index: all of it, or (for the migrations, on PostgreSQL) only the ``part``
+    the named migration added; SQLite's is made whole by 0005."""
+    if schema_editor.connection.vendor == "sqlite":
+        statements = _SQLITE_INDEX if part in (None, "0005") else []
+    else:
+        statements = [
+            create for name, (creates, _) in _POSTGRESQL_PARTS.items() if part in (None, name) for create in creates
+        ]
+    for statement in statements:
         schema_editor.execute(statement)
 
 
-def drop_index(schema_editor) -> None:
-    for statement in {"sqlite": _SQLITE_DROP, "postgresql": _POSTGRESQL_DROP}[schema_editor.connection.vendor]:
+def drop_index(schema_editor, *, part: str | None = None) -> None:
+    """Drop the search index: all of it, or (on PostgreSQL) only the ``part`` the named migration added."""
+    if schema_editor.connection.vendor == "sqlite":
+        statements = _SQLITE_DROP if part in (None, "0005") else []
+    else:
+        statements = [
+            drop for name, (_, drops) in reversed(_POSTGRESQL_PARTS.items()) if part in (None, name) for drop in drops
+        ]
+    for statement in statements:
         schema_editor.execute(statement)
-
-
-def add_windows(schema_editor) -> None:
-    """Migration 0007, on PostgreSQL: the rank's index and the function that keeps to a window."""
-    if schema_editor.connection.vendor == "postgresql":
-        for statement in _POSTGRESQL_WINDOWS:
-            schema_editor.execute(statement)
-
-
-def add_title_index(schema_editor) -> None:
-    """Migration 0008, on PostgreSQL: the index of the titles' lexemes and the function reading it."""
-    if schema_editor.connection.vendor == "postgresql":
-        for statement in _POSTGRESQL_TITLES:
-            schema_editor.execute(statement)
 
 
 def rebuild_index(*, batch_size: int = 500) -> int:
@@ -165,6 +181,7 @@ def _optimize_index() -> None:
             cursor.execute(f"INSERT INTO {_FTS}({_FTS}) VALUES ('optimize')")
         else:
             cursor.execute("SELECT gin_clean_pending_list('articles_search_lexemes'::regclass)")
+            cursor.execute("SELECT gin_clean_pending_list('articles_search_title_lexemes'::regclass)")
             cursor.execute("ANALYZE articles_searchdocument")
 
 
@@ -178,6 +195,8 @@ def _matches(
         query = " & ".join(_tsquery(term) for term in terms)
         several = [term.pattern for term in terms if len(term.lexemes()) > 1]
         patterns = ([], [term.pattern for term in terms]) if in_title else (several, [])
+        if in_title and min_rank is not None:
+            raise ValueError("title matches are read through an index of their own, without windows")
         if in_title:  # through the titles' own index, which holds no more than their matches
             function, params = "articles_search_title_matches(%s::tsquery, %s::text[], %s::text[], %s)", []
         elif min_rank is None:

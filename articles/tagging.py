@@ -16,11 +16,14 @@ def tags_in_use() -> list[Tag]:
     article_type = ContentType.objects.get_for_model(Article)
     on_articles = TaggedItem.objects.filter(content_type=article_type).values_list("tag")
     counts = counted(on_articles, less=on_articles.filter(object_id__in=Article.objects.unpublished().values("pk")))
-    on_other_things = set(TaggedItem.objects.exclude(content_type=article_type).values_list("tag", flat=True))
-    tags = [tag for tag in Tag.objects.all() if tag.pk in counts or tag.pk in on_other_things]
+    on_other_things = set(
+        TaggedItem.objects.exclude(content_type=article_type).values_list("tag", flat=True).order_by().distinct()
+    )
+    # In the database's order of names (its collation), then by count: a stable sort keeps the names' order.
+    tags = [tag for tag in Tag.objects.order_by("name", "pk") if tag.pk in counts or tag.pk in on_other_things]
     for tag in tags:
         tag.article_count = counts[tag.pk]
-    return sorted(tags, key=lambda tag: (-tag.article_count, tag.name))
+    return sorted(tags, key=lambda tag: -tag.article_count)
 
 
 def tags_with_pages() -> QuerySet[Tag]:

@@ -39,8 +39,9 @@ class PersonQuerySet(PublicQuerySet):
         first, then by name; only the people of the page a paginator shows are loaded."""
         confirmed = Mention.objects.confirmed().values_list("person")
         counts = counted(confirmed, less=confirmed.filter(article__in=Article.objects.unpublished()))
-        names = {pk: name for pk, name in self.values_list("pk", "name") if pk in counts}
-        return Ranking(self, sorted(((pk, counts[pk]) for pk in names), key=lambda item: (-item[1], names[item[0]])))
+        # In the database's order of names (its collation), then by count: a stable sort keeps the names' order.
+        by_name = [(pk, counts[pk]) for pk in self.order_by("name", "pk").values_list("pk", flat=True) if pk in counts]
+        return Ranking(self, sorted(by_name, key=lambda item: -item[1]))
 
 
 class Person(models.Model):

@@ -75,12 +75,13 @@ def test_an_article_linking_to_itself_leads_to_its_own_page(seed_bytes):
     own_url = "https://mp.weixin.qq.com/s?__biz=MzA3MjA0NjI0MQ==&mid=2650000001&idx=1"
     document = (
         f"# 自己链接自己\n\n文章作者: 投资实习所\n发布时间: 2024-05-15 09:00\n原文链接: {own_url}\n\n"
-        f"[再读一遍]({own_url}&sn=abc#rd)\n"
+        f"[再读一遍]({own_url}&sn=abc#rd)\n\n·END·\n\n[往期回顾]({own_url}&scene=21#wechat_redirect)\n"
     ).encode()
     assert import_document(document, filename="self").outcome == "created"
 
     article = Article.objects.get()
     assert f'<a href="{article.get_absolute_url()}">再读一遍</a>' in article.body_html
+    assert f'<a href="{article.get_absolute_url()}">往期回顾</a>' in article.footer_html
     assert article.links.get().target == article
 
 

@@ -8,11 +8,12 @@ import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
 from django.db import connection
+from django.db.migrations.loader import MigrationLoader
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from articles.models import Article, Publication, SearchDocument
-from articles.search import window_floors
+from articles.models import Article, Publication, SearchDocument, write_search_documents
+from articles.search import newest_matches, window_floors
 from articles.search_text import (
     ID_MASK,
     document_lexemes,
@@ -214,6 +215,19 @@ def test_rebuild_indexes_articles_written_around_the_orm(client, make_article):
     assert found(client, "保存") == ["保存过的文章"]
 
 
+def test_migration_0005_can_still_index_the_articles_it_finds(make_article):
+    """0005 indexes the articles already there with its own SearchDocument, which has fewer
+    fields than today's: writing the documents must take only the fields it has."""
+    article = make_article(title="迁移之前的文章")
+    SearchDocument.objects.all().delete()
+    state = MigrationLoader(connection).project_state(("articles", "0005_search_index"))
+    historical = state.apps.get_model("articles", "SearchDocument")
+    assert "title_lexemes" not in {field.name for field in historical._meta.concrete_fields}
+
+    write_search_documents(historical, [(article.pk, article.title, article.body_html, article.published_at)])
+    assert SearchDocument.objects.get().title == document_text("迁移之前的文章")
+
+
 # The page.
 
 
@@ -298,20 +312,33 @@ def test_very_common_words_rank_everything_but_count_and_facet_the_best(client, 
     assert re.search(r'>测试公众号 <span class="count">3</span>', page)
 
 
-def test_the_newest_matches_are_the_same_whether_found_in_a_window_or_among_all(client, make_article, monkeypatch):
-    monkeypatch.setattr("articles.search.MAX_RESULTS", 3)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite's index returns matches newest first: no windows")
+def test_postgresql_finds_the_newest_matches_in_the_smallest_window_holding_them(make_article, monkeypatch):
     monkeypatch.setattr("articles.search.POSTGRESQL_WINDOWS", (4, 8))
-    make_article(title="罕见词 最早的一篇", published_at=datetime(2020, 1, 1, tzinfo=BEIJING))
+    make_article(title="最早的一篇", body="只有这里有罕见词。", published_at=datetime(2020, 1, 1, tzinfo=BEIJING))
     for day in range(1, 13):
-        title = f"对齐 {day}" if day % 2 else f"其他 {day}"
-        make_article(title=title, published_at=datetime(2024, 1, day, tzinfo=BEIJING))
-    if connection.vendor == "postgresql":
-        assert len(window_floors()) == 2  # thirteen documents: both windows exist
+        body = "谈对齐的一篇。" if day % 2 else "谈别的。"
+        make_article(title=f"第 {day} 篇", body=body, published_at=datetime(2024, 1, day, tzinfo=BEIJING))
+    floors = window_floors()
+    assert len(floors) == 2  # thirteen documents: both windows exist
 
-    # Four matches are needed (three and one more): not among the newest four documents, but among the eight.
-    assert found(client, "对齐") == ["对齐 11", "对齐 9", "对齐 7"]
-    # Only in the oldest document: past both windows.
-    assert found(client, "罕见词") == ["罕见词 最早的一篇"]
+    def newest_titles(query, **kwargs):
+        with CaptureQueriesContext(connection) as queries:
+            newest = newest_matches(parse_query(query), limit=4, **kwargs)
+        titles = dict(Article.objects.filter(pk__in=[pk for _, pk in newest]).values_list("pk", "title"))
+        return [titles[pk] for _, pk in newest], [q["sql"].split("(")[0].split()[-1] for q in queries.captured_queries]
+
+    # Two matches among the newest four documents (too few, but enough to try eight): four there.
+    assert newest_titles("对齐", floors=floors) == (
+        ["第 11 篇", "第 9 篇", "第 7 篇", "第 5 篇"],
+        ["articles_search_matches_since", "articles_search_matches_since"],
+    )
+    assert newest_titles("对齐")[0] == ["第 11 篇", "第 9 篇", "第 7 篇", "第 5 篇"]  # as among all
+    # None among the newest four: the eight are skipped, and all are searched.
+    assert newest_titles("罕见词", floors=floors) == (
+        ["最早的一篇"],
+        ["articles_search_matches_since", "articles_search_matches"],
+    )
 
 
 # Cost.

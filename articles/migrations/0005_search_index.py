@@ -11,11 +11,11 @@ def index_existing_articles(apps, schema_editor):
 
 
 def create_search_index(apps, schema_editor):
-    create_index(schema_editor)
+    create_index(schema_editor, part="0005")
 
 
 def drop_search_index(apps, schema_editor):
-    drop_index(schema_editor)
+    drop_index(schema_editor, part="0005")
 
 
 class Migration(migrations.Migration):

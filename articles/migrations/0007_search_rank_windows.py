@@ -1,10 +1,14 @@
 from django.db import migrations
 
-from articles.search import add_windows
+from articles.search import create_index, drop_index
 
 
 def add_search_windows(apps, schema_editor):
-    add_windows(schema_editor)
+    create_index(schema_editor, part="0007")
+
+
+def remove_search_windows(apps, schema_editor):
+    drop_index(schema_editor, part="0007")
 
 
 class Migration(migrations.Migration):
@@ -16,5 +20,5 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.RunPython(add_search_windows, migrations.RunPython.noop),
+        migrations.RunPython(add_search_windows, remove_search_windows),
     ]

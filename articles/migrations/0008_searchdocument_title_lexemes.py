@@ -1,7 +1,7 @@
 from django.db import migrations
 
 import articles.models
-from articles.search import add_title_index
+from articles.search import create_index, drop_index
 from articles.search_text import document_lexemes
 
 BATCH = 2000
@@ -35,7 +35,11 @@ def drop_column(apps, schema_editor):
 
 
 def create_title_index(apps, schema_editor):
-    add_title_index(schema_editor)
+    create_index(schema_editor, part="0008")
+
+
+def drop_title_index(apps, schema_editor):
+    drop_index(schema_editor, part="0008")
 
 
 class Migration(migrations.Migration):
@@ -58,5 +62,5 @@ class Migration(migrations.Migration):
             database_operations=[migrations.RunPython(add_column, drop_column)],
         ),
         migrations.RunPython(fill_title_lexemes, migrations.RunPython.noop, elidable=True),
-        migrations.RunPython(create_title_index, migrations.RunPython.noop),
+        migrations.RunPython(create_title_index, drop_title_index),
     ]

@@ -60,7 +60,7 @@ class Command(BaseCommand):
         progress = Progress(sys.stderr, total) if total > 1 and verbosity >= 1 and sys.stderr.isatty() else None
         counts = Counter()
         # Readers' cached pages expire every few seconds while the batch runs, not after every file.
-        with PageCacheVersion.renewed_at_most_every(BATCH_CACHE_RENEWAL_SECONDS):
+        with PageCacheVersion.renewed_at_most_every(BATCH_CACHE_RENEWAL_SECONDS) as renewals:
             for name, read in self._documents(paths, announce=True):
                 try:
                     result = import_document(read(), filename=name, options=import_options)
@@ -76,6 +76,7 @@ class Command(BaseCommand):
                             stream.write(style(text))
                 if progress:
                     progress.advance(name)
+                renewals.release_if_due()
                 if outcome == Outcome.FAILED and options["fail_fast"]:
                     break
         if progress:
