@@ -10,7 +10,8 @@ the same server or in the same process), so the noise of a shared machine hits b
   again with the page cache, when ``REDIS_URL`` is set and the app caches pages in it;
 * whitenoise's static file ÷ the trivial view;
 * search p95 ÷ article page p95, and the recall of two-character Chinese queries;
-* full import ÷ parse-and-render only (bench/import_ratio.py);
+* full import ÷ parse-and-render only (bench/import_ratio.py), and the database's share of the import;
+* where an uncached article page's time goes: the ORM, the database, the template (bench/page_floor.py);
 * peak memory importing 1,000 and 10,000 files (bench/import_batch.py);
 * detection with 10,000 people ÷ 20 (bench/detection.py; no database).
 
@@ -81,6 +82,8 @@ def suite(url: str, var_dir: Path) -> dict:
 
     django.setup()
     results.update(pages(env, var_dir))
+    floor = run([PYTHON, "bench/page_floor.py"], {**env, "ARCHIVE_PAGE_CACHE_SECONDS": "0"}).stdout
+    results["page_floor"] = json.loads(floor.strip().splitlines()[-1])
     from django.db import connections
 
     connections.close_all()
@@ -349,6 +352,7 @@ def write_results(started: datetime, detection: str, databases: dict) -> str:
             + " and ".join(f"{float(mb):.0f} MB" for _, mb in memory)
             + " | flat |"
         )
+        lines += ["", *where_the_time_goes(results)]
         lines += ["", "<details><summary>Raw output</summary>", "", "```", json.dumps(results, indent=1,
                   ensure_ascii=False), "```", "</details>", ""]  # fmt: skip
     lines += ["## Mention detection (no database)", "", "```", detection.strip(), "```", ""]
@@ -361,6 +365,26 @@ def write_results(started: datetime, detection: str, databases: dict) -> str:
         text += "\n" + KEPT_MARKER + previous.split(KEPT_MARKER, 1)[1]
     results_file.write_text(text, encoding="utf-8")
     return text
+
+
+def where_the_time_goes(results: dict) -> list[str]:
+    """The two figures furthest from their goals, taken apart (in-process, side by side)."""
+    floor = results["page_floor"]
+    ms = floor["ms"]
+    trivial = ms["trivial view"]
+    pieces = ", ".join(
+        f"{name} {value:.1f} ms ({value / trivial:.0f} trivial views)"
+        for name, value in ms.items()
+        if name != "trivial view"
+    )
+    a_file = re.search(r"^a file: (.*)$", results["import"], re.MULTILINE).group(1)
+    return [
+        "Where the time goes (in one process, measured side by side):",
+        "",
+        f"- uncached article page, {floor['statements']:.0f} statements (bench/page_floor.py): trivial view "
+        f"{trivial:.2f} ms; {pieces};",
+        f"- import (bench/import_ratio.py), {a_file}.",
+    ]
 
 
 def cpu_model() -> str:

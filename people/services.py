@@ -77,7 +77,8 @@ def detect_mentions(article: Article, *, matcher: Matcher | None = None, created
     Mention.objects.bulk_update(
         to_update, ["count", "spans", "context", "matched_text", "is_near_miss", "status", "updated_at"]
     )
-    Mention.objects.filter(pk__in=stale).delete()
+    if stale:
+        Mention.objects.filter(pk__in=stale).delete()
     _record_candidates(article, detection.candidates, created=created)
     changes.added, changes.updated, changes.removed = len(to_create), len(to_update), len(stale)
     return changes
