@@ -76,6 +76,23 @@ def test_articles_dated_in_the_future_are_not_published_yet(client, make_article
     assert client.get(article.get_absolute_url()).status_code == 404
 
 
+def test_unpublished_is_exactly_what_readers_cannot_see(make_article):
+    from django.utils import timezone
+
+    past, future = timezone.now() - timezone.timedelta(days=1), timezone.now() + timezone.timedelta(days=1)
+    visible = make_article(published_at=past)
+    hidden = [
+        make_article(status=Article.Status.DRAFT, published_at=past),
+        make_article(status=Article.Status.DRAFT, published_at=None),
+        make_article(published_at=future),
+    ]
+    # "draft" sorts before "published"; a status the code does not know yet may sort after it.
+    Article.objects.filter(pk=hidden[0].pk).update(status="withdrawn")
+
+    assert set(Article.objects.published()) == {visible}
+    assert set(Article.objects.unpublished()) == set(hidden)
+
+
 def test_staff_preview_drafts_and_the_preview_is_never_cached(client, seed_article):
     seed_article.status = Article.Status.DRAFT
     seed_article.save()
