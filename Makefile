@@ -15,7 +15,7 @@ run: setup ## install, migrate, import the samples and serve on http://127.0.0.1
 	@echo
 	$(BIN)/gunicorn --config config/gunicorn.conf.py
 
-setup: $(VENV)/.installed var/secret_key
+setup: $(VENV)/.installed
 	$(MANAGE) migrate --no-input -v 0
 	$(MANAGE) collectstatic --no-input -v 0
 	$(MANAGE) import_people samples/people.yaml --no-detect
@@ -62,11 +62,6 @@ $(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(VENV)/bin/pyth
 $(AXE): package.json package-lock.json
 	@if command -v npm >/dev/null; then npm ci --no-audit --no-fund --silent && touch $@; \
 	else echo "npm not found: the accessibility checks of the browser tests will be skipped"; fi
-
-# The secret key of a local run: random, generated once, never committed (var/ is ignored).
-var/secret_key:
-	@mkdir -p var
-	@umask 077 && $(PYTHON) -c "import secrets; print(secrets.token_urlsafe(50))" > $@
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache

@@ -6,6 +6,8 @@ README (DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS, DATABASE_URL, ...).
 """
 
 import os
+import secrets
+import tempfile
 from datetime import timedelta
 from pathlib import Path
 
@@ -32,24 +34,46 @@ DEBUG = env_bool("DJANGO_DEBUG", False)
 
 
 SECRET_KEY_FILE = VAR_DIR / "secret_key"
-# A local run (`make run`) keeps a generated secret key in var/; a deployment passes one in
-# the environment and must then also say which host names it serves.
-LOCAL_RUN = not os.environ.get("DJANGO_SECRET_KEY") and SECRET_KEY_FILE.exists()
+# A deployment passes its secret key in the environment and says which host names it serves.
+# Where the environment says neither, this is a local run: its key is generated into var/ on
+# first use and kept there. Host names without a key is a half-configured deployment: refused.
+LOCAL_RUN = not os.environ.get("DJANGO_SECRET_KEY") and (
+    SECRET_KEY_FILE.exists() or not env_list("DJANGO_ALLOWED_HOSTS")
+)
+
+
+def _local_secret_key() -> str:
+    """The local run's key: random, readable by its owner only, never committed (var/ is ignored).
+    Written whole under a temporary name, then linked into place, which fails if another process
+    got there first: every process reads the same complete key."""
+    if not SECRET_KEY_FILE.exists():
+        VAR_DIR.mkdir(parents=True, exist_ok=True)
+        descriptor, draft = tempfile.mkstemp(dir=VAR_DIR, prefix=".secret_key-")  # mode 0600
+        try:
+            with os.fdopen(descriptor, "w") as file:
+                file.write(secrets.token_urlsafe(50) + "\n")
+            os.link(draft, SECRET_KEY_FILE)
+        except FileExistsError:
+            pass
+        finally:
+            os.unlink(draft)
+    return SECRET_KEY_FILE.read_text().strip()
 
 
 def _secret_key() -> str:
-    """The secret key comes from the environment, or from the untracked file that
-    `make run` generates. Never from a literal default."""
+    """The secret key comes from the environment, or, for a local run, from the file in var/.
+    Never from a literal default."""
     if LOCAL_RUN:
-        return SECRET_KEY_FILE.read_text().strip()
+        return _local_secret_key()
     key = os.environ.get("DJANGO_SECRET_KEY", "").strip()
     if not key and DEBUG:
         # A throwaway key is harmless while debugging: nothing signed with it outlives the process.
         key = os.urandom(32).hex()
     if not key:
         raise ImproperlyConfigured(
-            "DJANGO_SECRET_KEY is not set. Set it in the environment, or run `make run` once "
-            f"to generate {SECRET_KEY_FILE} for a local run."
+            "DJANGO_SECRET_KEY is not set. Set it in the environment (a deployment), or unset "
+            "DJANGO_ALLOWED_HOSTS for a local run, which keeps a generated key in "
+            f"{SECRET_KEY_FILE}."
         )
     return key
 

@@ -38,3 +38,13 @@ def test_a_local_run_uses_the_generated_key_and_serves_localhost(tmp_path):
     result = start({}, tmp_path)
     assert result.returncode == 0, result.stderr
     assert "127.0.0.1" in result.stdout
+
+
+def test_a_fresh_checkout_generates_its_local_key_once_and_keeps_it(tmp_path):
+    assert start({}, tmp_path).returncode == 0
+    key_file = tmp_path / "secret_key"
+    key = key_file.read_text().strip()
+    assert len(key) >= 50 and key_file.stat().st_mode & 0o777 == 0o600
+    assert start({}, tmp_path).returncode == 0
+    assert key_file.read_text().strip() == key
+    assert [path.name for path in tmp_path.iterdir()] == ["secret_key"]  # no draft left behind
