@@ -176,7 +176,7 @@ class ArticleAdmin(SimpleHistoryAdmin):
         js = ["desk/markdown_editor.js"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(link_count=count_of(Link.objects)).prefetch_related("tags")
+        return super().get_queryset(request).annotate(link_count=count_of(Link.objects)).with_tags()
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if isinstance(db_field, TaggableManager):
@@ -355,7 +355,7 @@ class ArticleAdmin(SimpleHistoryAdmin):
 
     @admin.display(description=_("tags"))
     def tag_list(self, article):
-        return ", ".join(tag.name for tag in article.tags.all()) or "—"
+        return ", ".join(tag.name for tag in article.listed_tags) or "—"
 
     # The actions save article by article: each change keeps a revision, and the articles that
     # link to one re-render when readers can reach it (or no longer can).

@@ -263,6 +263,27 @@ class ArticleQuerySet(PublicQuerySet):
         """
         return self.filter(pk__in=ids).filter(Exists(Article.objects.published().filter(pk=OuterRef("pk"))))
 
+    def store_html(self, html_by_pk: dict[int, tuple[str, str]], *, batch_size: int = 500) -> None:
+        """Store each article's relinked ``(body_html, footer_html)``, up to ``batch_size`` a statement.
+
+        ``bulk_update`` would build a CASE with a WHEN per article and field, and resolving those
+        expressions costs the ORM about a millisecond an article, several times the UPDATE itself.
+        The rows' values are joined in instead (UPDATE … FROM, which both databases speak).
+        """
+        table = connection.ops.quote_name(Article._meta.db_table)
+        rows = list(html_by_pk.items())
+        with connection.cursor() as cursor:
+            for start in range(0, len(rows), batch_size):
+                batch = rows[start : start + batch_size]
+                cursor.execute(
+                    f"UPDATE {table} SET body_html = new.column2, footer_html = new.column3"
+                    f" FROM (VALUES {', '.join(['(%s, %s, %s)'] * len(batch))}) AS new"
+                    f" WHERE {table}.id = new.column1",
+                    [value for pk, (body_html, footer_html) in batch for value in (pk, body_html, footer_html)],
+                )
+        if rows:
+            PageCacheVersion.renew_after_commit()
+
     def tagged(self, tag):
         """The articles carrying ``tag``, from the tag's side (see ``published_among``)."""
         article_type = ContentType.objects.get_for_model(Article)
@@ -290,13 +311,17 @@ class ArticleQuerySet(PublicQuerySet):
         return scheduled.aggregate(at=Min("published_at"))["at"]
 
     def for_cards(self):
-        """What an article card shows: its publication, its cover and its tags."""
+        """What an article card shows: its publication, its cover and its tags (as ``listed_tags``)."""
         # A card shows none of the Markdown sources, nor the footer: left in the database.
-        return (
-            self.defer("body", "footer", "footer_html")
-            .select_related("publication", "cover_image")
-            .prefetch_related("tags")
-        )
+        return self.defer("body", "footer", "footer_html").select_related("publication", "cover_image").with_tags()
+
+    def with_tags(self):
+        """Each article's tags as a list, ``listed_tags``, in one query for them all.
+
+        Prefetched into ``tags`` instead, taggit would build a queryset for every article
+        (a third of a millisecond each, more than the query itself: measured, 20 cards).
+        """
+        return self.prefetch_related(Prefetch("tags", to_attr="listed_tags"))
 
     def for_page(self):
         """What the article page shows besides the article: tags, links both ways, confirmed people."""
@@ -567,16 +592,12 @@ class Article(models.Model):
                 .only("pk", "body_html", "footer_html")
             )
             new_addresses = dict.fromkeys(identities, page)
-            changed, fields = {}, set()
+            relinked = {}
             for referrer in referrers:
-                for field in ("body_html", "footer_html"):
-                    html = relink(getattr(referrer, field), new_addresses)
-                    if html != getattr(referrer, field):
-                        setattr(referrer, field, html)
-                        fields.add(field)
-                        changed[referrer.pk] = referrer
-            if changed:
-                Article.objects.bulk_update(changed.values(), sorted(fields))
+                html = (relink(referrer.body_html, new_addresses), relink(referrer.footer_html, new_addresses))
+                if html != (referrer.body_html, referrer.footer_html):
+                    relinked[referrer.pk] = html
+            Article.objects.store_html(relinked)
 
     def delete(self, *args, **kwargs):
         referrers = list(Article.objects.filter(links__target=self).exclude(pk=self.pk).distinct())

@@ -208,3 +208,16 @@ def test_articles_with_the_same_title_get_the_next_free_slug_past_the_first_ten(
     assert slugs[:3] == ["同一个标题", "同一个标题-2", "同一个标题-3"]
     assert slugs[10:] == ["同一个标题-11", "同一个标题-12", "同一个标题-13"]
     assert len(set(slugs)) == 13
+
+
+def test_relinked_html_is_stored_on_each_article_batch_by_batch_and_on_no_other(make_article):
+    *relinked, untouched = [make_article() for _ in range(4)]
+    before = Article.objects.values_list("body_html", "footer_html").get(pk=untouched.pk)
+    # Quotes and a %s: the values are parameters, never spliced into the statement.
+    html = {pk: (f'<p>正文 {pk}: "it\'s" 100%s</p>', f"<p>页脚 {pk}</p>") for pk in (a.pk for a in relinked)}
+
+    Article.objects.store_html(html, batch_size=2)
+
+    stored = {pk: (body, footer) for pk, body, footer in Article.objects.values_list("pk", "body_html", "footer_html")}
+    assert {pk: stored[pk] for pk in html} == html
+    assert stored[untouched.pk] == before
