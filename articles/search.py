@@ -387,7 +387,7 @@ class Search:
         # Titles have an index of their own on PostgreSQL: only title matches are read, no window needed.
         titles = newest_matches(self.terms, in_title=True, limit=limit)
         candidates = list(dict.fromkeys(pk for _, pk in titles + newest))
-        visible = set(Article.objects.published_among(_id_list(candidates)).values_list("pk", flat=True))
+        visible = set(Article.objects.published_among(_id_list(candidates)).order_by().values_list("pk", flat=True))
         return [pk for pk in candidates if pk in visible][:limit], truncated
 
     def _ranked_by_query(self) -> list[int]:

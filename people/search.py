@@ -77,6 +77,8 @@ def people_named(terms: list[Term]) -> QuerySet[Person]:
     directory = name_directory()
     # Each term may match another of the person's names: 马斯克 Elon finds Elon Musk.
     matching = reduce(and_, [directory.matching(term) for term in terms])
+    if not matching:  # most searches name nobody: no query to build
+        return Person.objects.none()
     exactly = directory.owners_of("\n" + " ".join(term.text for term in terms) + "\n")
     return (
         Person.objects.filter(pk__in=sorted(matching))
