@@ -1,6 +1,5 @@
 """Public pages for articles, publications and tags. Readers only ever see ``published()``."""
 
-from django.contrib.contenttypes.models import ContentType
 from django.db import DatabaseError, connection
 from django.db.models import Max, Min
 from django.http import Http404, HttpResponse
@@ -8,7 +7,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.utils.cache import add_never_cache_headers
 from django.views.decorators.cache import never_cache
 from django.views.generic import DetailView, ListView, TemplateView
-from taggit.models import Tag, TaggedItem
+from taggit.models import Tag
 
 from .models import Article, ArticleRedirect, Publication, TagRedirect
 from .rendering import plain_text
@@ -89,7 +88,7 @@ class TagListView(ListView):
 
 
 class TagDetailView(ListView):
-    """A tag's published articles, and the people (or anything else) carrying it."""
+    """A tag's published articles, and the first few people carrying it."""
 
     template_name = "articles/tag_detail.html"
     paginate_by = ARTICLES_PER_PAGE
@@ -105,14 +104,8 @@ class TagDetailView(ListView):
         return Article.objects.tagged(self.tag).for_cards()
 
     def get_context_data(self, **kwargs):
-        # Other tagged things (people) come through the generic relation: this app does not import them.
-        others = (
-            TaggedItem.objects.filter(tag=self.tag)
-            .exclude(content_type=ContentType.objects.get_for_model(Article))
-            .prefetch_related("content_object")
-        )
-        tagged = sorted((item.content_object for item in others if item.content_object), key=str)
-        return super().get_context_data(tag=self.tag, tagged_others=tagged, **kwargs)
+        # The people carrying the tag come from the people app's {% people_tagged %}: a few, and a link to them all.
+        return super().get_context_data(tag=self.tag, **kwargs)
 
 
 class RobotsView(TemplateView):

@@ -323,6 +323,9 @@ ZH_HANS = {
     'Browse <a href="%(people_url)s">the people</a> the archive talks about.': '浏览存档文章谈到的<a href="%(people_url)s">人物</a>。',
     "Narrow the results": "筛选结果",
     "(remove)": "（取消）",
+    "The %(counter)s person tagged “%(name)s”": "标签“%(name)s”的全部 %(counter)s 位人物",
+    "People tagged “%(name)s”": "标签“%(name)s”的人物",
+    "No one carries this tag.": "还没有人物带这个标签。",
 }
 
 

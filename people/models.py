@@ -34,13 +34,18 @@ class PersonQuerySet(PublicQuerySet):
             person.article_count = counts[pk]
         return [people[pk] for pk in counts if pk in people]
 
-    def ranked_by_published_articles(self) -> Ranking:
+    def ranked_by_published_articles(self, *, everyone: bool = False) -> Ranking:
         """People in at least one published article (``article_count`` of them), most written about
-        first, then by name; only the people of the page a paginator shows are loaded."""
+        first, then by name; only the people of the page a paginator shows are loaded. ``everyone``:
+        the others too, last, with a count of 0."""
         confirmed = Mention.objects.confirmed().values_list("person")
         counts = counted(confirmed, less=confirmed.filter(article__in=Article.objects.unpublished()))
         # In the database's order of names (its collation), then by count: a stable sort keeps the names' order.
-        by_name = [(pk, counts[pk]) for pk in self.order_by("name", "pk").values_list("pk", flat=True) if pk in counts]
+        by_name = [
+            (pk, counts[pk])
+            for pk in self.order_by("name", "pk").values_list("pk", flat=True)
+            if everyone or pk in counts
+        ]
         return Ranking(self, sorted(by_name, key=lambda item: -item[1]))
 
 

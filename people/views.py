@@ -1,12 +1,15 @@
 """Public pages for people. Readers only see confirmed mentions in published articles."""
 
+from urllib.parse import urlencode
+
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.generic import ListView
+from taggit.models import Tag
 
 from articles.feeds import ArticleFeed
-from articles.models import RECENT_ARTICLES, Article
+from articles.models import RECENT_ARTICLES, Article, TagRedirect
 from articles.views import ARTICLES_PER_PAGE
 
 from .models import Person, PersonRedirect
@@ -15,13 +18,29 @@ CO_MENTIONED = 8
 
 
 class PersonListView(ListView):
-    """Everyone with a confirmed mention in a published article, most written about first."""
+    """Everyone with a confirmed mention in a published article, most written about first; with
+    ``?tag=``, everyone carrying that tag (the tag's page shows the first few), the same way."""
 
     template_name = "people/person_list.html"
     paginate_by = 60
 
+    def get(self, request, *args, **kwargs):
+        self.tag = None
+        if slug := request.GET.get("tag"):
+            self.tag = Tag.objects.filter(slug=slug).first()
+            if self.tag is None:
+                moved = get_object_or_404(TagRedirect.objects.select_related("target"), slug=slug)
+                return redirect(f"{reverse('people:list')}?{urlencode({'tag': moved.target.slug})}", permanent=True)
+        return super().get(request, *args, **kwargs)
+
     def get_queryset(self):
-        return Person.objects.ranked_by_published_articles()
+        if self.tag is None:
+            return Person.objects.ranked_by_published_articles()
+        # Someone tagged but in no published article yet is listed too, last: the tag's page counts them.
+        return Person.objects.filter(tags=self.tag).ranked_by_published_articles(everyone=True)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(tag=self.tag, **kwargs)
 
 
 class PersonDetailView(ListView):

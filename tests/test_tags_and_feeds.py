@@ -3,6 +3,7 @@
 import re
 import xml.etree.ElementTree as ET
 from datetime import timedelta
+from urllib.parse import quote
 
 import pytest
 from django.contrib.auth.models import User
@@ -12,7 +13,8 @@ from taggit.models import Tag
 from articles.importer import import_document
 from articles.models import Article
 from articles.tagging import merge_tags, rename_tag
-from people.models import Person
+from people.models import Mention, Person
+from people.templatetags.people import TAGGED_PEOPLE_SHOWN
 
 pytestmark = pytest.mark.django_db
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -29,6 +31,50 @@ def test_tags_index_and_page_list_articles_and_people(client, seed_article, make
     assert "/tags/%E4%BA%BA%E5%B7%A5%E6%99%BA%E8%83%BD/" in index and "只在草稿里" not in index
     page = client.get("/tags/人工智能/").content.decode()
     assert seed_article.title in page and "另一篇" in page and "Ilya Sutskever" in page
+
+
+def _investors(count: int, tag_name: str = "投资人") -> list[Person]:
+    people = [Person.objects.create(name=f"投资人 {number:02d}") for number in range(count, 0, -1)]
+    for person in people:
+        person.tags.add(tag_name)
+    return people
+
+
+def test_a_tag_page_shows_the_first_people_by_name_and_links_to_everyone_carrying_it(client, make_article):
+    _investors(TAGGED_PEOPLE_SHOWN + 1)
+    Person.objects.create(name="没有标签的人")
+    tag = Tag.objects.get(name="投资人")
+
+    page = client.get(f"/tags/{tag.slug}/").content.decode()
+    shown = re.findall(r'class="person-chip" href="[^"]+">([^<]+)</a>', page)
+    assert shown == [f"投资人 {number:02d}" for number in range(1, TAGGED_PEOPLE_SHOWN + 1)]
+    everyone = f'href="/people/?tag={quote(tag.slug)}"'
+    assert everyone in page and f"全部 {TAGGED_PEOPLE_SHOWN + 1} 位人物" in page
+
+    # Everyone carrying it, the people in published articles first (as the people index ranks them).
+    written_about = Person.objects.get(name=f"投资人 {TAGGED_PEOPLE_SHOWN + 1}")
+    article = make_article(title="一篇报道")
+    Mention.objects.create(article=article, person=written_about, status=Mention.Status.CONFIRMED)
+    listed = client.get(f"/people/?tag={quote(tag.slug)}").content.decode()
+    names = re.findall(r'<a href="/people/[^"]+/">([^<]+)</a>', listed)
+    assert names[0] == written_about.name and len(names) == TAGGED_PEOPLE_SHOWN + 1
+    assert "没有标签的人" not in listed and "标签“投资人”的人物" in listed
+    assert f'<link rel="canonical" href="http://testserver/people/?tag={quote(tag.slug)}">' in listed
+
+
+def test_a_tag_with_few_people_shows_them_all_without_a_link(client):
+    _investors(3)
+    page = client.get("/tags/投资人/").content.decode()
+    assert len(re.findall('class="person-chip"', page)) == 3 and "/people/?tag=" not in page
+
+
+def test_the_people_of_an_unknown_tag_are_not_found_and_of_a_renamed_one_redirected(client):
+    _investors(2, tag_name="old name")
+    tag = Tag.objects.get(name="old name")
+    rename_tag(tag, "new name")
+    response = client.get("/people/?tag=old-name")
+    assert response.status_code == 301 and response["Location"] == "/people/?tag=new-name"
+    assert client.get("/people/?tag=no-such-tag").status_code == 404
 
 
 def test_the_tags_index_counts_published_articles_only_most_used_first(client, make_article):

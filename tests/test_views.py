@@ -2,6 +2,7 @@
 
 import pytest
 from django.contrib.auth.models import User
+from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -125,6 +126,7 @@ def test_pagination_keeps_other_query_parameters(client, make_article):
 
 
 def _count_queries(client, url):
+    ContentType.objects.get_for_model(Person)  # cached per process, as in production
     with CaptureQueriesContext(connection) as queries:
         assert client.get(url).status_code == 200
     return len(queries)
@@ -146,7 +148,7 @@ def _grow(article, make_article, numbers):
         )  # fmt: skip
 
 
-# Lists: count, page, tags (+ the publication or tag first, and its date range or its people;
+# Lists: count, page, tags (+ the publication or tag first, and its date range or its first people;
 # + on the home page the tags of the latest articles, counted, then loaded; the people of the latest
 # articles, counted, and loaded when there are any).
 # Article: itself, tags, links, backlinks, confirmed mentions, articles sharing people and tags.

@@ -15,7 +15,7 @@ SCRIPT_SAFE_JSON = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026
 
 # Query parameters that choose what a list shows; every other one (tracking, typos) is not part of
 # the page's canonical address.
-CANONICAL_PARAMETERS = ("page",)
+CANONICAL_PARAMETERS = ("page", "tag")  # the people index narrowed to a tag is a page of its own
 
 
 @register.filter
