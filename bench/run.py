@@ -45,6 +45,7 @@ from bench.databases import reachable, reset  # noqa: E402
 PYTHON = sys.executable
 SCALE = float(os.environ.get("BENCH_SCALE", "1"))
 SECONDS = int(os.environ.get("BENCH_SECONDS", "10"))
+WARM_UP_SECONDS = 3
 POSTGRES_URL = os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/perf")
 ONLY = os.environ.get("BENCH_ONLY", "").lower()  # "sqlite" or "postgresql": one database only
 ARTICLES = max(1000, int(100_000 * SCALE))
@@ -168,9 +169,9 @@ class gunicorn:
         self.process.wait(timeout=30)
 
 
-def wrk(base: str, load) -> dict:
+def wrk(base: str, load, seconds: int = SECONDS) -> dict:
     """Requests per second and latency percentiles of one load (a path, or a file of paths)."""
-    command = ["wrk", "-t2", "-c16", f"-d{SECONDS}s", "--timeout", "30s", "-s", str(WRK_SCRIPT)]
+    command = ["wrk", "-t2", "-c16", f"-d{seconds}s", "--timeout", "30s", "-s", str(WRK_SCRIPT)]
     target = base + (load if isinstance(load, str) else "/")
     output = run([*command, target, "--", str(load) if isinstance(load, Path) else ""]).stdout
     requests, seconds, p95, p50, errors = re.search(r"BENCH (\d+) ([\d.]+) ([\d.]+) ([\d.]+) (\d+)", output).groups()
@@ -180,7 +181,11 @@ def wrk(base: str, load) -> dict:
 
 
 def side_by_side(base: str, loads: dict, rounds: int = 2) -> dict:
-    """Each load ``rounds`` times, alternating; the mean of the rounds."""
+    """Each load ``rounds`` times, alternating; the mean of the rounds. Each load runs first for a
+    few seconds unmeasured: every gunicorn worker then has what it builds once (the directory of
+    names search uses, compiled templates) and the database its pages in memory, for both sides."""
+    for load in loads.values():
+        wrk(base, load, seconds=WARM_UP_SECONDS)
     measured = {name: [] for name in loads}
     for _ in range(rounds):
         for name, load in loads.items():
@@ -305,8 +310,9 @@ def write_results(started: datetime, detection: str, databases: dict) -> str:
         f"BENCH_SCALE={SCALE:g} ({ARTICLES:,} articles, {PEOPLE:,} people), BENCH_SECONDS={SECONDS}.",
         f"Machine: {platform.machine()}, {os.cpu_count()} cores ({cpu_model()}), {memory_gb():.0f} GB, "
         f"{platform.system()} {platform.release()}, Python {platform.python_version()}. "
-        "Figures are ratios of two loads measured alternately in the same run; absolute numbers vary "
-        "with the machine and with whatever else runs on it.",
+        "Figures are ratios of two loads measured alternately in the same run (each load warmed up "
+        f"for {WARM_UP_SECONDS} s first, unmeasured); absolute numbers vary with the machine and with "
+        "whatever else runs on it.",
         "",
     ]
     for name, results in databases.items():
