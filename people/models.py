@@ -183,8 +183,13 @@ class Mention(models.Model):
         verbose_name = _("mention")
         verbose_name_plural = _("mentions")
         constraints = [models.UniqueConstraint(fields=["article", "person"], name="mention_unique_person_per_article")]
-        # A person's latest articles straight off the index (the related articles of an article page).
-        indexes = [models.Index(fields=["person", "status", "article"], name="mention_person_status_article")]
+        indexes = [
+            # A person's latest articles straight off the index (the related articles of an article page).
+            models.Index(fields=["person", "status", "article"], name="mention_person_status_article"),
+            # Who is confirmed in a set of articles, off the index alone: the people beside the home
+            # page (the latest 1,000 articles), a person's co-mentioned, search's person facet.
+            models.Index(fields=["article", "status", "person"], name="mention_article_status_person"),
+        ]
 
     def __str__(self):
         return f"{self.person} in {self.article}"
