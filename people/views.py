@@ -1,7 +1,5 @@
 """Public pages for people. Readers only see confirmed mentions in published articles."""
 
-from urllib.parse import urlencode
-
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -30,7 +28,9 @@ class PersonListView(ListView):
             self.tag = Tag.objects.filter(slug=slug).first()
             if self.tag is None:
                 moved = get_object_or_404(TagRedirect.objects.select_related("target"), slug=slug)
-                return redirect(f"{reverse('people:list')}?{urlencode({'tag': moved.target.slug})}", permanent=True)
+                query = request.GET.copy()
+                query["tag"] = moved.target.slug
+                return redirect(f"{reverse('people:list')}?{query.urlencode()}", permanent=True)
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
@@ -40,7 +40,7 @@ class PersonListView(ListView):
         return Person.objects.filter(tags=self.tag).ranked_by_published_articles(everyone=True)
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(tag=self.tag, **kwargs)
+        return super().get_context_data(tag=self.tag, canonical_parameters=("page", "tag"), **kwargs)
 
 
 class PersonDetailView(ListView):

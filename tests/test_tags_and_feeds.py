@@ -68,12 +68,25 @@ def test_a_tag_with_few_people_shows_them_all_without_a_link(client):
     assert len(re.findall('class="person-chip"', page)) == 3 and "/people/?tag=" not in page
 
 
+def test_the_people_of_a_tag_keep_it_from_page_to_page_and_only_there_in_the_canonical_link(client, monkeypatch):
+    monkeypatch.setattr("people.views.PersonListView.paginate_by", 2)
+    _investors(3)
+    slug = quote("投资人")
+    first = client.get(f"/people/?tag={slug}").content.decode()
+    assert f'rel="next" href="?tag={slug}&amp;page=2"' in first
+    second = client.get(f"/people/?tag={slug}&page=2").content.decode()
+    assert len(re.findall(r'<a href="/people/[^"]+/">', second)) == 1
+    assert f'<link rel="canonical" href="http://testserver/people/?tag={slug}&amp;page=2">' in second
+    # Elsewhere ?tag= chooses nothing: not part of the page's address.
+    assert '<link rel="canonical" href="http://testserver/">' in client.get("/?tag=x").content.decode()
+
+
 def test_the_people_of_an_unknown_tag_are_not_found_and_of_a_renamed_one_redirected(client):
     _investors(2, tag_name="old name")
     tag = Tag.objects.get(name="old name")
     rename_tag(tag, "new name")
-    response = client.get("/people/?tag=old-name")
-    assert response.status_code == 301 and response["Location"] == "/people/?tag=new-name"
+    response = client.get("/people/?tag=old-name&page=2")
+    assert response.status_code == 301 and response["Location"] == "/people/?tag=new-name&page=2"
     assert client.get("/people/?tag=no-such-tag").status_code == 404
 
 

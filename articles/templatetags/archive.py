@@ -14,8 +14,9 @@ register = template.Library()
 SCRIPT_SAFE_JSON = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
 
 # Query parameters that choose what a list shows; every other one (tracking, typos) is not part of
-# the page's canonical address.
-CANONICAL_PARAMETERS = ("page", "tag")  # the people index narrowed to a tag is a page of its own
+# the page's canonical address. A view whose list another parameter chooses names it in its
+# context's ``canonical_parameters`` (the people index narrowed to a tag: "tag").
+CANONICAL_PARAMETERS = ("page",)
 
 
 @register.filter
@@ -29,9 +30,10 @@ def json_ld(data: dict) -> str:
 def canonical_url(context) -> str:
     """This page's absolute address without the parameters that do not change what it shows."""
     request = context["request"]
+    chosen = context.get("canonical_parameters", CANONICAL_PARAMETERS)
     kept = request.GET.copy()
     for name in list(kept):
-        if name not in CANONICAL_PARAMETERS or kept.get(name) in ("", "1"):
+        if name not in chosen or kept.get(name) == "" or (name == "page" and kept.get(name) == "1"):
             del kept[name]
     query = kept.urlencode()
     return request.build_absolute_uri(request.path + (f"?{query}" if query else ""))
