@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection, connections, models, transaction
 from django.db.models import Count, Exists, F, Max, Min, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce
+from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import Truncator, slugify
@@ -956,6 +957,11 @@ class SlugRedirect(models.Model):
 
     def __str__(self):
         return f"{self.slug} → {self.target}"
+
+    @classmethod
+    def target_or_404(cls, slug: str):
+        """What the old ``slug`` leads to now; Http404 when it never led anywhere."""
+        return get_object_or_404(cls.objects.select_related("target"), slug=slug).target
 
     @classmethod
     def renamed(cls, *, old_slug: str, target) -> None:

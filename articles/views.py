@@ -96,8 +96,7 @@ class TagDetailView(ListView):
     def get(self, request, *args, **kwargs):
         self.tag = Tag.objects.filter(slug=kwargs["slug"]).first()
         if self.tag is None:
-            moved = get_object_or_404(TagRedirect.objects.select_related("target"), slug=kwargs["slug"])
-            return redirect("articles:tag", slug=moved.target.slug, permanent=True)
+            return redirect("articles:tag", slug=TagRedirect.target_or_404(kwargs["slug"]).slug, permanent=True)
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self):

@@ -27,9 +27,8 @@ class PersonListView(ListView):
         if slug := request.GET.get("tag"):
             self.tag = Tag.objects.filter(slug=slug).first()
             if self.tag is None:
-                moved = get_object_or_404(TagRedirect.objects.select_related("target"), slug=slug)
                 query = request.GET.copy()
-                query["tag"] = moved.target.slug
+                query["tag"] = TagRedirect.target_or_404(slug).slug
                 return redirect(f"{reverse('people:list')}?{query.urlencode()}", permanent=True)
         return super().get(request, *args, **kwargs)
 
@@ -52,8 +51,7 @@ class PersonDetailView(ListView):
     def get(self, request, *args, **kwargs):
         self.person = Person.objects.prefetch_related("tags", "aliases").filter(slug=kwargs["slug"]).first()
         if self.person is None:
-            moved = get_object_or_404(PersonRedirect.objects.select_related("target"), slug=kwargs["slug"])
-            return redirect(moved.target, permanent=True)
+            return redirect(PersonRedirect.target_or_404(kwargs["slug"]), permanent=True)
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self):

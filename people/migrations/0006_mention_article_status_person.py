@@ -6,7 +6,6 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     """Who is confirmed in a set of articles, read off an index without the mentions' rows."""
 
-
     dependencies = [
         ('articles', '0009_indexes_for_the_desk'),
         ('people', '0005_person_bio_html'),
