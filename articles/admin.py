@@ -24,7 +24,7 @@ from taggit.utils import parse_tags
 from . import revisions, staging
 from .forms import ImportUploadForm, LineFeedTextField, TagSuggestWidget
 from .images import mirror_article_images
-from .importer import BATCH_CACHE_RENEWAL_SECONDS, ImportOptions, Outcome, import_document
+from .importer import BATCH_CACHE_RENEWAL_SECONDS, BATCH_SIZE, ImportOptions, Outcome, import_batch, import_document
 from .merging import merge_articles, probable_duplicates
 from .models import (
     RECENT_ARTICLES,
@@ -320,17 +320,21 @@ class ArticleAdmin(SimpleHistoryAdmin):
             publish=request.POST.get("publish") == "1", overwrite=request.POST.get("overwrite") == "1"
         )
         with PageCacheVersion.renewed_at_most_every(BATCH_CACHE_RENEWAL_SECONDS) as renewals:
-            for name, data in files:
-                result = import_document(data, filename=name, options=options)
+            for start in range(0, len(files), BATCH_SIZE):
+                for result in import_batch(files[start : start + BATCH_SIZE], options=options):
+                    self._report_import(request, result)
                 renewals.release_if_due()
-                for warning in result.warnings:
-                    self.message_user(request, warning, messages.WARNING)
-                if result.outcome == Outcome.FAILED:
-                    self.message_user(request, result.error, messages.ERROR)
-                else:
-                    self.message_user(request, f"{result.outcome}: {name} → {result.article.title}", messages.SUCCESS)
         staging.discard(token)
         return redirect(reverse("admin:articles_article_changelist"))
+
+    def _report_import(self, request, result):
+        for warning in result.warnings:
+            self.message_user(request, warning, messages.WARNING)
+        if result.outcome == Outcome.FAILED:
+            self.message_user(request, result.error, messages.ERROR)
+        else:
+            message = f"{result.outcome}: {result.filename} → {result.article.title}"
+            self.message_user(request, message, messages.SUCCESS)
 
     @admin.display(description=_("cover"))
     def cover_thumbnail(self, article):

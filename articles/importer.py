@@ -18,16 +18,17 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from .images import MirrorReport, mirror_article_images
-from .models import Article, ArticleKey, Link, Publication
+from .models import Article, ArticleKey, Link, Publication, SearchDocument, unique_slugs
 from .parsing import ImportFormatError, ParsedArticle, parse_document
-from .rendering import relink
+from .rendering import relink, render_markdown
 
 
 class PostImportStep(Protocol):
-    """A further step for a created or updated article, run inside its import transaction.
-    ``created``: the article is new, so the step has nothing of its own (mentions, say) to read back."""
+    """A further step for created or updated articles, run inside their import transaction: one
+    article, or the articles a batch created together. ``created``: the articles are new, so the
+    step has nothing of theirs (mentions, say) to read back."""
 
-    def __call__(self, article: Article, *, created: bool) -> object: ...
+    def __call__(self, articles: list[Article], *, created: bool) -> object: ...
 
 
 # Other apps register their steps (people's mention detection does, in PeopleConfig.ready):
@@ -37,6 +38,9 @@ POST_IMPORT_STEPS: list[PostImportStep] = []
 # In a batch (the import command, the desk's upload), cached public pages expire when its first
 # file is in, then at most this often, and once more at its end: not after every file.
 BATCH_CACHE_RENEWAL_SECONDS = 10
+# The import command reads and imports this many files at a time (see import_batch): enough that
+# a batch's statements cost little per file, few enough that memory and the write lock stay small.
+BATCH_SIZE = 50
 
 
 class Outcome(StrEnum):
@@ -75,21 +79,69 @@ class _DryRunRollback(Exception):
 def import_document(data: bytes, *, filename: str, options: ImportOptions = ImportOptions()) -> ImportResult:
     """Import one exported article. Writes nothing when it fails or when ``options.dry_run`` is set."""
     try:
-        parsed = parse_document(
-            data,
-            filename,
-            max_bytes=settings.ARCHIVE_IMPORT_MAX_BYTES,
-            format_name=options.format_name,
-            encoding=options.encoding,
-        )
+        parsed = _parse(data, filename, options)
     except ImportFormatError as error:
         return ImportResult(filename, Outcome.FAILED, error=str(error))
+    return _import_parsed(parsed, filename, options)
 
+
+def import_batch(documents: list[tuple[str, bytes]], *, options: ImportOptions = ImportOptions()) -> list[ImportResult]:
+    """Import several exported articles (filename, data): a result for each, in order, as
+    ``import_document`` one after another would give them.
+
+    The articles new to the archive are written together, in one transaction and a few statements
+    for the lot, instead of some twenty statements and a commit each: the import's database work
+    then costs less than its parsing. The rest (updates, a second file of one article, a dry run,
+    mirrored images) goes file by file. Should the batch's transaction fail (a concurrent import
+    took one of its identities, say), nothing of it stays, and its files go file by file too, so
+    that each result says what happened to that file.
+    """
+    together = not (options.dry_run or options.mirror_images) and len(documents) > 1
+    results: list[ImportResult | None] = []
+    parsed_documents: dict[int, tuple[str, ParsedArticle]] = {}
+    rendered: dict[int, tuple[str, str]] = {}
+    for index, (filename, data) in enumerate(documents):
+        try:
+            parsed = _parse(data, filename, options)
+        except ImportFormatError as error:
+            results.append(ImportResult(filename, Outcome.FAILED, error=str(error)))
+            continue
+        parsed_documents[index] = (filename, parsed)
+        results.append(None)
+        if together:
+            # Now, while the parse is at hand (rendering reuses it): the batch is written after all are parsed.
+            rendered[index] = (render_markdown(parsed.body), render_markdown(parsed.footer))
+    new = _new_to_the_archive(parsed_documents) if together else {}
+    if len(new) > 1:
+        try:
+            with transaction.atomic():
+                created = _create_together(new, rendered, options)
+        except DatabaseError:
+            pass
+        else:
+            for index, result in created.items():
+                results[index] = result
+    for index, (filename, parsed) in parsed_documents.items():
+        if results[index] is None:
+            results[index] = _import_parsed(parsed, filename, options)
+    return results
+
+
+def _parse(data: bytes, filename: str, options: ImportOptions) -> ParsedArticle:
+    return parse_document(
+        data,
+        filename,
+        max_bytes=settings.ARCHIVE_IMPORT_MAX_BYTES,
+        format_name=options.format_name,
+        encoding=options.encoding,
+    )
+
+
+def _import_parsed(parsed: ParsedArticle, filename: str, options: ImportOptions) -> ImportResult:
     # A second attempt covers a race: another importer created the same article (same
     # source_key or slug) between our look-up and our insert. The retry finds it.
     for attempt in (1, 2):
-        result = ImportResult(filename, Outcome.FAILED, parsed=parsed)
-        result.warnings = [f"{filename}: {warning}" for warning in parsed.warnings]
+        result = ImportResult(filename, Outcome.FAILED, parsed=parsed, warnings=_warnings(parsed, filename))
         try:
             with transaction.atomic():
                 _persist(parsed, options, result)
@@ -97,7 +149,7 @@ def import_document(data: bytes, *, filename: str, options: ImportOptions = Impo
                     created = result.outcome == Outcome.CREATED
                     _link(result.article, parsed, created=created)
                     for step in POST_IMPORT_STEPS:
-                        step(result.article, created=created)
+                        step([result.article], created=created)
                 if options.dry_run:
                     raise _DryRunRollback
         except _DryRunRollback:
@@ -119,6 +171,76 @@ def import_document(data: bytes, *, filename: str, options: ImportOptions = Impo
             result.warnings += [f"{filename}: image not mirrored, {url}: {why}" for url, why in result.images.failed]
         return result
     raise AssertionError("unreachable")
+
+
+def _warnings(parsed: ParsedArticle, filename: str) -> list[str]:
+    return [f"{filename}: {warning}" for warning in parsed.warnings]
+
+
+def _new_to_the_archive(parsed_documents: dict[int, tuple[str, ParsedArticle]]) -> dict[int, tuple[str, ParsedArticle]]:
+    """The documents of articles not archived yet, under any identity: the first of each."""
+    keys = {parsed.source_key for _, parsed in parsed_documents.values()}
+    archived = {
+        *Article.objects.filter(source_key__in=keys).values_list("source_key", flat=True),
+        *ArticleKey.objects.filter(key__in=keys).values_list("key", flat=True),
+    }
+    new = {}
+    for index, (filename, parsed) in parsed_documents.items():
+        if parsed.source_key not in archived:
+            archived.add(parsed.source_key)
+            new[index] = (filename, parsed)
+    return new
+
+
+def _create_together(
+    documents: dict[int, tuple[str, ParsedArticle]], rendered: dict[int, tuple[str, str]], options: ImportOptions
+) -> dict[int, ImportResult]:
+    """Create the articles of ``documents`` (all new, each its own identity) as ``_persist`` and
+    ``_link`` would one by one, with bulk inserts. Each is rendered once: the pages of the archive's
+    articles and of the batch's own that it links to are known before any is written."""
+    results, publications = {}, {}
+    articles: list[Article] = []
+    links: list[list[Link]] = []  # each article's, unsaved
+    article_rendered: list[tuple[str, str]] = []
+    for index, (filename, parsed) in documents.items():
+        result = results[index] = ImportResult(
+            filename, Outcome.CREATED, parsed=parsed, warnings=_warnings(parsed, filename)
+        )
+        article = _new_article(parsed, options)
+        article.body = parsed.body
+        try:
+            _take_source(article, parsed, filename, publications)
+        except ValidationError as error:
+            result.outcome, result.error = Outcome.FAILED, f"{filename}: {_describe(error)}"
+            continue
+        result.article = article
+        articles.append(article)
+        links.append(source_links(parsed))
+        article_rendered.append(rendered[index])
+    slugs = unique_slugs(Article, [article.title for article in articles], fallback="article")
+    for article, slug in zip(articles, slugs, strict=True):
+        article.slug = slug
+    targets = ArticleKey.articles_known_under({link.target_key for found in links for link in found})
+    targets.update({article.source_key: article for article in articles})
+    local_links = {key: target.get_absolute_url() for key, target in targets.items() if target.is_published}
+    for article, html in zip(articles, article_rendered, strict=True):
+        article.render(local_links=local_links, rendered=html)
+    Article.objects.bulk_create(articles)
+    Article.history.bulk_history_create(articles)
+    SearchDocument.index(articles)
+    ArticleKey.objects.bulk_create(
+        [ArticleKey(key=article.source_key, article=article, url=article.source_url) for article in articles],
+        ignore_conflicts=True,
+    )
+    for article, found in zip(articles, links, strict=True):
+        for link in found:
+            link.article, link.target = article, targets.get(link.target_key)
+    Link.objects.bulk_create([link for found in links for link in found])
+    # Links from articles archived before point here now (a new article has only its own identity).
+    Article.claim_links_of({article: {article.source_key} for article in articles})
+    for step in POST_IMPORT_STEPS:
+        step(articles, created=True)
+    return results
 
 
 def _describe(error: ValidationError) -> str:
@@ -147,11 +269,7 @@ def _persist(parsed: ParsedArticle, options: ImportOptions, result: ImportResult
 
     if article is None:
         result.outcome = Outcome.CREATED
-        publish = options.publish and not parsed.needs_review
-        article = Article(
-            source_key=parsed.source_key,
-            status=Article.Status.PUBLISHED if publish else Article.Status.DRAFT,
-        )
+        article = _new_article(parsed, options)
     else:
         result.outcome = Outcome.UPDATED
 
@@ -163,14 +281,7 @@ def _persist(parsed: ParsedArticle, options: ImportOptions, result: ImportResult
         )
     else:
         article.body = parsed.body
-    for name, value in source_fields(parsed).items():
-        setattr(article, name, value)
-    article.publication = _publication(parsed)
-    article.source_filename = result.filename[-Article._meta.get_field("source_filename").max_length :]
-    # The publication was just read or created: validating it would only read it again.
-    article.full_clean(exclude=["slug", "publication"], validate_unique=False, validate_constraints=False)
-    # The revision this save keeps says where it came from.
-    article._change_reason = gettext("Imported from %(file)s") % {"file": article.source_filename}
+    _take_source(article, parsed, result.filename)
     # The links' targets are looked up before the save, so that the body is rendered once, already
     # leading to the linked articles we have (with the editors' links an article had, if any).
     links = source_links(parsed)
@@ -188,6 +299,25 @@ def _persist(parsed: ParsedArticle, options: ImportOptions, result: ImportResult
         link.article, link.target = article, targets.get(link.target_key)
     Link.objects.bulk_create(links)
     result.article = article
+
+
+def _new_article(parsed: ParsedArticle, options: ImportOptions) -> Article:
+    publish = options.publish and not parsed.needs_review
+    return Article(source_key=parsed.source_key, status=Article.Status.PUBLISHED if publish else Article.Status.DRAFT)
+
+
+def _take_source(article: Article, parsed: ParsedArticle, filename: str, publications: dict | None = None) -> None:
+    """Set what the source says on ``article`` and validate it; ``publications`` keeps the ones
+    a batch has looked up already."""
+    for name, value in source_fields(parsed).items():
+        setattr(article, name, value)
+    article.source_filename = filename[-Article._meta.get_field("source_filename").max_length :]
+    article.full_clean(exclude=["slug", "publication"], validate_unique=False, validate_constraints=False)
+    # Once the article is valid (a batch creates none for an invalid one); read or created here,
+    # the publication needs no validation.
+    article.publication = _publication(parsed, {} if publications is None else publications)
+    # The revision this save keeps says where it came from.
+    article._change_reason = gettext("Imported from %(file)s") % {"file": article.source_filename}
 
 
 def source_fields(parsed: ParsedArticle) -> dict:
@@ -221,9 +351,15 @@ def source_links(parsed: ParsedArticle) -> list[Link]:
     ]
 
 
-def _publication(parsed: ParsedArticle) -> Publication | None:
+def _publication(parsed: ParsedArticle, known: dict) -> Publication | None:
     if not parsed.account:
         return None
+    if (parsed.account, parsed.wechat_biz) not in known:
+        known[parsed.account, parsed.wechat_biz] = _look_up_publication(parsed)
+    return known[parsed.account, parsed.wechat_biz]
+
+
+def _look_up_publication(parsed: ParsedArticle) -> Publication:
     if parsed.wechat_biz:
         publication = Publication.objects.filter(wechat_biz=parsed.wechat_biz).first()
         if publication:

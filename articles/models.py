@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import connection, connections, models, transaction
-from django.db.models import Count, Exists, F, Max, Min, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Case, Count, Exists, F, Max, Min, OuterRef, Prefetch, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -44,14 +44,26 @@ RELATED_SHARED_MAX = 12
 
 def unique_slug(model: type[models.Model], text: str, *, exclude_pk=None, fallback: str = "item") -> str:
     """A readable unicode slug for ``text`` that no other row of ``model`` uses yet."""
-    base = slug_base(model, text, fallback)
+    return unique_slugs(model, [text], exclude_pk=exclude_pk, fallback=fallback)[0]
+
+
+def unique_slugs(model: type[models.Model], texts: list[str], *, exclude_pk=None, fallback: str = "item") -> list[str]:
+    """A slug for each of ``texts``, as ``unique_slug`` would give them saved one after another."""
+    bases = [slug_base(model, text, fallback) for text in texts]
     rows = model._default_manager.exclude(pk=exclude_pk)
     # The first few candidates by the unique index; a prefix search would read every slug.
-    candidates = [base, *(f"{base}-{number}" for number in range(2, SLUG_CANDIDATES + 1))]
-    taken = set(rows.filter(slug__in=candidates).values_list("slug", flat=True))
-    if len(taken) == len(candidates):
-        taken = set(rows.filter(slug__startswith=base).values_list("slug", flat=True))
-    return first_free_slug(base, taken)
+    candidates = {base: [base, *(f"{base}-{number}" for number in range(2, SLUG_CANDIDATES + 1))] for base in bases}
+    taken = set(
+        rows.filter(slug__in=[slug for slugs in candidates.values() for slug in slugs]).values_list("slug", flat=True)
+    )
+    for base, slugs in candidates.items():
+        if taken.issuperset(slugs):
+            taken |= set(rows.filter(slug__startswith=base).values_list("slug", flat=True))
+    free = []
+    for base in bases:
+        free.append(first_free_slug(base, taken))
+        taken.add(free[-1])
+    return free
 
 
 def slug_base(model: type[models.Model], text: str, fallback: str) -> str:
@@ -534,13 +546,7 @@ class Article(models.Model):
         targets when the caller knows better: an import replacing the links renders once, with the new."""
         if not self.slug:
             self.slug = unique_slug(Article, self.title, exclude_pk=self.pk, fallback="article")
-        image_urls = self.mirrored_image_urls()
-        if local_links is None:
-            local_links = self.local_link_targets()
-        self.body_html = render_markdown(self.body, image_urls=image_urls, local_links=local_links)
-        # Readers can unfold the original's footer under the article; it is rendered with the same rules.
-        self.footer_html = render_markdown(self.footer, image_urls=image_urls, local_links=local_links)
-        self.summary = self.excerpt or summary_of(self.body_html)
+        self.render(local_links=self.local_link_targets() if local_links is None else local_links)
         update_fields = kwargs.get("update_fields")
         if update_fields is not None:
             kwargs["update_fields"] = {*update_fields, "body_html", "footer_html", "summary"}
@@ -571,6 +577,21 @@ class Article(models.Model):
     def get_absolute_url(self):
         return reverse("articles:detail", kwargs={"slug": self.slug})
 
+    def render(self, *, local_links: dict[str, str], rendered: tuple[str, str] | None = None) -> None:
+        """Render the body and the footer (leading to ``local_links``, identity → our page) and take the summary.
+
+        ``rendered``: the body and the footer of a new article rendered already, without local links
+        (a batch import renders each file as it parses it): relinking them costs a fraction of rendering.
+        """
+        if rendered:
+            self.body_html, self.footer_html = (relink(html, local_links) for html in rendered)
+        else:
+            image_urls = self.mirrored_image_urls()
+            self.body_html = render_markdown(self.body, image_urls=image_urls, local_links=local_links)
+            # Readers can unfold the original's footer under the article; it is rendered with the same rules.
+            self.footer_html = render_markdown(self.footer, image_urls=image_urls, local_links=local_links)
+        self.summary = self.excerpt or summary_of(self.body_html)
+
     def local_link_targets(self) -> dict[str, str]:
         """Canonical identity → our page, for every published article this one links to."""
         if not self.pk:
@@ -588,26 +609,39 @@ class Article(models.Model):
         """
         if identities is None:
             identities = {self.source_key, *self.keys.values_list("key", flat=True)}
-        identities = identities - {""}
-        if (
-            Link.objects.filter(target_key__in=identities).exclude(target=self).update(target=self)
-            and self.is_published
-        ):
-            # Their stored HTML is relinked, not rendered again: an import may make hundreds of referrers.
-            page = self.get_absolute_url()
-            referrers = (
-                Article.objects.filter(links__target=self)
-                .exclude(pk=self.pk)
-                .distinct()
-                .only("pk", "body_html", "footer_html")
-            )
-            new_addresses = dict.fromkeys(identities, page)
-            relinked = {}
-            for referrer in referrers:
-                html = (relink(referrer.body_html, new_addresses), relink(referrer.footer_html, new_addresses))
-                if html != (referrer.body_html, referrer.footer_html):
-                    relinked[referrer.pk] = html
-            Article.objects.store_html(relinked)
+        Article.claim_links_of({self: identities})
+
+    @staticmethod
+    def claim_links_of(identities: dict["Article", set[str]]) -> None:
+        """``claim_links`` for several articles at once (a batch import's): one statement points
+        the links at them, one reads the referrers of those published, and one stores their HTML.
+        The articles' own HTML is left as it is: it was rendered knowing each other's pages."""
+        claimant_by_key = {key: article for article, keys in identities.items() for key in keys if key}
+        if not claimant_by_key:
+            return
+        claimant = Case(
+            *(When(target_key=key, then=Value(article.pk)) for key, article in claimant_by_key.items()),
+            output_field=models.BigIntegerField(),
+        )
+        unclaimed = Link.objects.filter(target_key__in=claimant_by_key).exclude(target_id=claimant)
+        claimed = unclaimed.update(target_id=claimant)
+        published = {key: article for key, article in claimant_by_key.items() if article.is_published}
+        if not (claimed and published):
+            return
+        # Their stored HTML is relinked, not rendered again: an import may make hundreds of referrers.
+        new_addresses = {key: article.get_absolute_url() for key, article in published.items()}
+        referrers = (
+            Article.objects.filter(links__target__in={article.pk for article in published.values()})
+            .exclude(pk__in={article.pk for article in identities})
+            .distinct()
+            .only("pk", "body_html", "footer_html")
+        )
+        relinked = {}
+        for referrer in referrers:
+            html = (relink(referrer.body_html, new_addresses), relink(referrer.footer_html, new_addresses))
+            if html != (referrer.body_html, referrer.footer_html):
+                relinked[referrer.pk] = html
+        Article.objects.store_html(relinked)
 
     def delete(self, *args, **kwargs):
         referrers = list(Article.objects.filter(links__target=self).exclude(pk=self.pk).distinct())

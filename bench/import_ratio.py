@@ -25,14 +25,14 @@ django.setup()
 from django.db import DEFAULT_DB_ALIAS, connection, connections  # noqa: E402
 
 from articles import rendering  # noqa: E402
-from articles.importer import BATCH_CACHE_RENEWAL_SECONDS, Outcome, import_document  # noqa: E402
+from articles.importer import BATCH_CACHE_RENEWAL_SECONDS, BATCH_SIZE, Outcome, import_batch  # noqa: E402
 from articles.models import PageCacheVersion  # noqa: E402
 from articles.parsing import parse_document  # noqa: E402
 from articles.wechat import canonical_key  # noqa: E402
 from bench.corpus import CorpusPlan  # noqa: E402
 from people.services import import_registry  # noqa: E402
 
-CHUNK = 50
+CHUNK = BATCH_SIZE  # what the import command takes at a time
 
 
 def forget_caches() -> None:
@@ -74,7 +74,8 @@ class DatabaseClock:
 
 
 def import_all(documents: list[tuple[str, bytes]], clock: DatabaseClock) -> None:
-    """Import as ``import_article`` does a batch: the page cache is renewed at most every few seconds."""
+    """Import as ``import_article`` does a batch of files: together, with the page cache renewed at
+    most every few seconds."""
     database = connections[DEFAULT_DB_ALIAS]
     database.commit = clock.timed_commit(database.commit)  # on the instance; deleting it restores the method
     try:
@@ -82,11 +83,10 @@ def import_all(documents: list[tuple[str, bytes]], clock: DatabaseClock) -> None
             connection.execute_wrapper(clock),
             PageCacheVersion.renewed_at_most_every(BATCH_CACHE_RENEWAL_SECONDS) as renewals,
         ):
-            for name, data in documents:
-                result = import_document(data, filename=name)
+            for result in import_batch(documents):
                 if result.outcome != Outcome.CREATED:
-                    raise SystemExit(f"{name}: {result.outcome} {result.error}")
-                renewals.release_if_due()
+                    raise SystemExit(f"{result.filename}: {result.outcome} {result.error}")
+            renewals.release_if_due()
     finally:
         del database.commit
 

@@ -13,10 +13,10 @@ class PeopleConfig(AppConfig):
 
         from .models import Alias, Mention, Person
         from .search import people_named
-        from .services import detect_mentions
+        from .services import detect_mentions_on_import
 
-        if detect_mentions not in POST_IMPORT_STEPS:
-            POST_IMPORT_STEPS.append(detect_mentions)
+        if detect_mentions_on_import not in POST_IMPORT_STEPS:
+            POST_IMPORT_STEPS.append(detect_mentions_on_import)
         page_cache.watch(Person, Alias, Mention)
         if people_named not in PEOPLE_FINDERS:
             PEOPLE_FINDERS.append(people_named)

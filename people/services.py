@@ -46,18 +46,26 @@ class MentionChanges:
     removed: int = 0
 
 
+def detect_mentions_on_import(articles: list[Article], *, created: bool) -> None:
+    """The import's step (``articles.importer.POST_IMPORT_STEPS``) for the articles it created or updated."""
+    if created:
+        detect_mentions_in_new(articles)
+    else:
+        for article in articles:
+            detect_mentions(article)
+
+
 # Inside an import no savepoint is needed: a failure fails the whole document.
 @transaction.atomic(savepoint=False)
-def detect_mentions(article: Article, *, matcher: Matcher | None = None, created: bool = False) -> MentionChanges:
+def detect_mentions(article: Article, *, matcher: Matcher | None = None) -> MentionChanges:
     """Bring ``article``'s mentions and name candidates up to date with its body.
 
     Decisions an editor made (confirmed or rejected) are never changed; unreviewed
-    detections are recomputed, and ones no longer found are dropped. An article ``created``
-    in the same transaction has none yet: they are not looked for.
+    detections are recomputed, and ones no longer found are dropped.
     """
     detection = (matcher or current_matcher()).detect(article.body)
     changes = MentionChanges()
-    existing = {} if created else {mention.person_id: mention for mention in article.mentions.all()}
+    existing = {mention.person_id: mention for mention in article.mentions.all()}
     to_create, to_update = [], []
     now = timezone.now()
     for person_id, hits in detection.people.items():
@@ -79,9 +87,27 @@ def detect_mentions(article: Article, *, matcher: Matcher | None = None, created
     )
     if stale:
         Mention.objects.filter(pk__in=stale).delete()
-    _record_candidates(article, detection.candidates, created=created)
+    _record_candidates({article: detection.candidates}, created=False)
     changes.added, changes.updated, changes.removed = len(to_create), len(to_update), len(stale)
     return changes
+
+
+@transaction.atomic(savepoint=False)
+def detect_mentions_in_new(articles: list[Article], *, matcher: Matcher | None = None) -> None:
+    """``detect_mentions`` for articles created in this transaction: they have no mentions and no
+    name candidates yet, so nothing is read back, and a batch's are written in a few statements."""
+    matcher = matcher or current_matcher()
+    now = timezone.now()
+    mentions, candidates = [], {}
+    for article in articles:
+        detection = matcher.detect(article.body)
+        for person_id, hits in detection.people.items():
+            mention = Mention(article=article, person_id=person_id, origin=Mention.Origin.DETECTED)
+            apply_hits(mention, article.body, hits, now=now)
+            mentions.append(mention)
+        candidates[article] = detection.candidates
+    Mention.objects.bulk_create(mentions)
+    _record_candidates(candidates, created=True)
 
 
 def apply_hits(mention: Mention, body: str, hits: PersonHits, *, now) -> None:
@@ -96,40 +122,50 @@ def apply_hits(mention: Mention, body: str, hits: PersonHits, *, now) -> None:
         mention.status = Mention.Status.CONFIRMED if hits.unambiguous else Mention.Status.SUGGESTED
 
 
-def _record_candidates(article: Article, found: dict[str, tuple[str, int]], *, created: bool) -> None:
-    """Replace the article's name-candidate occurrences and adjust the candidates' totals by the
-    difference: the cost stays the same however many articles a candidate appears in."""
-    before = (
-        {}
-        if created
-        else dict(CandidateOccurrence.objects.filter(article=article).values_list("candidate_id", "count"))
-    )
+def _record_candidates(found: dict[Article, dict[str, tuple[str, int]]], *, created: bool) -> None:
+    """Replace the articles' name-candidate occurrences (``found``: key → (text, count) by article)
+    and adjust the candidates' totals by the difference: the cost stays the same however many
+    articles a candidate appears in. ``created``: the articles are new and have none yet."""
+    articles = list(found)
+    previous = CandidateOccurrence.objects.filter(article__in=articles)
+    rows = [] if created else previous.values_list("article_id", "candidate_id", "count")
+    before = {(article_id, candidate_id): count for article_id, candidate_id, count in rows}
     if before:
-        CandidateOccurrence.objects.filter(article=article).delete()
-    after: dict[int, int] = {}
-    if found:
-        known = {candidate.key: candidate for candidate in NameCandidate.objects.filter(key__in=found)}
-        new = [NameCandidate(key=key, text=text) for key, (text, _) in found.items() if key not in known]
+        previous.delete()
+    after: dict[tuple[int, int], int] = {}
+    keys = {}  # key → the text it was first found as
+    for article_found in found.values():
+        for key, (text, _) in article_found.items():
+            keys.setdefault(key, text)
+    if keys:
+        known = {candidate.key: candidate for candidate in NameCandidate.objects.filter(key__in=keys)}
+        new = [NameCandidate(key=key, text=text) for key, text in keys.items() if key not in known]
         for candidate in NameCandidate.objects.bulk_create(new):
             known[candidate.key] = candidate
+        after = {
+            (article.pk, known[key].pk): count
+            for article, article_found in found.items()
+            for key, (_, count) in article_found.items()
+        }
         CandidateOccurrence.objects.bulk_create(
-            CandidateOccurrence(candidate=known[key], article=article, count=count) for key, (_, count) in found.items()
+            CandidateOccurrence(article_id=article_id, candidate_id=candidate_id, count=count)
+            for (article_id, candidate_id), count in after.items()
         )
-        after = {known[key].pk: count for key, (_, count) in found.items()}
     # One update per distinct change (most are "one more article, one more occurrence"), not per candidate.
+    changes = defaultdict(lambda: [0, 0])
+    for pair in before.keys() | after.keys():
+        change = changes[pair[1]]
+        change[0] += after.get(pair, 0) - before.get(pair, 0)
+        change[1] += (pair in after) - (pair in before)
     by_change = defaultdict(list)
-    for candidate_id in before.keys() | after.keys():
-        change = (
-            after.get(candidate_id, 0) - before.get(candidate_id, 0),
-            (candidate_id in after) - (candidate_id in before),
-        )
+    for candidate_id, change in changes.items():
         if any(change):
-            by_change[change].append(candidate_id)
-    for (occurrences, articles), candidate_ids in by_change.items():
+            by_change[tuple(change)].append(candidate_id)
+    for (occurrences, articles_more), candidate_ids in by_change.items():
         NameCandidate.objects.filter(pk__in=candidate_ids).update(
-            count=F("count") + occurrences, article_count=F("article_count") + articles
+            count=F("count") + occurrences, article_count=F("article_count") + articles_more
         )
-    gone = set(before) - set(after)
+    gone = {candidate_id for _, candidate_id in before} - {candidate_id for _, candidate_id in after}
     if gone:
         NameCandidate.objects.filter(pk__in=gone, status=NameCandidate.Status.NEW, article_count=0).delete()
 

@@ -216,9 +216,13 @@ def test_a_renewal_held_back_in_a_batch_is_released_when_due_though_nothing_else
 
 
 @committing
+@pytest.mark.parametrize(("batch_size", "expected_renewals"), [(1, 2), (50, 1)])
 def test_a_batch_import_expires_cached_pages_at_its_start_and_end_not_after_every_file(
-    client, seed_article, page_cache_on, monkeypatch, tmp_path
+    client, seed_article, page_cache_on, monkeypatch, tmp_path, batch_size, expected_renewals
 ):
+    """File by file: at the first file's commit, then once at the end for the two held back.
+    In one batch of the import command: once, at the batch's commit."""
+    monkeypatch.setattr("articles.management.commands.import_article.BATCH_SIZE", batch_size)
     renewals = []
     renew = PageCacheVersion.renew
     monkeypatch.setattr(PageCacheVersion, "renew", classmethod(lambda cls: renewals.append(1) or renew()))
@@ -232,7 +236,7 @@ def test_a_batch_import_expires_cached_pages_at_its_start_and_end_not_after_ever
         )
     call_command("import_article", str(tmp_path), stdout=StringIO())
 
-    assert len(renewals) == 2
+    assert len(renewals) == expected_renewals
     home_after, from_cache = fetch(client, "/")
     assert not from_cache
     assert "批量导入的第0篇" not in home and all(f"批量导入的第{n}篇" in home_after for n in range(3))

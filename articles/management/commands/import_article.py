@@ -17,7 +17,7 @@ from urllib.parse import unquote
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from articles.importer import BATCH_CACHE_RENEWAL_SECONDS, ImportOptions, Outcome, import_document
+from articles.importer import BATCH_CACHE_RENEWAL_SECONDS, BATCH_SIZE, ImportOptions, Outcome, import_batch
 from articles.models import PageCacheVersion
 from articles.parsing import FORMATS
 
@@ -60,22 +60,18 @@ class Command(BaseCommand):
         progress = Progress(sys.stderr, total) if total > 1 and verbosity >= 1 and sys.stderr.isatty() else None
         counts = Counter()
         # Readers' cached pages expire every few seconds while the batch runs, not after every file.
+        # --fail-fast stops at the first failure: nothing after it may have been imported with it.
+        batch_size = 1 if options["fail_fast"] else BATCH_SIZE
         with PageCacheVersion.renewed_at_most_every(BATCH_CACHE_RENEWAL_SECONDS) as renewals:
-            for name, read in self._documents(paths, announce=True):
-                try:
-                    result = import_document(read(), filename=name, options=import_options)
-                except OSError as error:
-                    problem = f"failed     {name}: cannot read the file ({error.strerror})."
-                    outcome, lines = Outcome.FAILED, [(self.stderr, self.style.ERROR, problem)]
-                else:
-                    outcome, lines = result.outcome, self._report(result)
-                counts[outcome] += 1
-                for stream, style, text in lines:
-                    if verbosity >= 1 or stream is self.stderr:
-                        with _above(progress):
-                            stream.write(style(text))
-                if progress:
-                    progress.advance(name)
+            for batch in _batches(self._documents(paths, announce=True), batch_size):
+                for outcome, name, lines in self._import(batch, import_options):
+                    counts[outcome] += 1
+                    for stream, style, text in lines:
+                        if verbosity >= 1 or stream is self.stderr:
+                            with _above(progress):
+                                stream.write(style(text))
+                    if progress:
+                        progress.advance(name)
                 renewals.release_if_due()
                 if outcome == Outcome.FAILED and options["fail_fast"]:
                     break
@@ -88,6 +84,23 @@ class Command(BaseCommand):
         if counts[Outcome.FAILED]:
             raise CommandError(summary)
         self.stdout.write(self.style.SUCCESS(summary))
+
+    def _import(self, batch, options):
+        """(outcome, name, report lines) for each file of ``batch``, in order."""
+        documents = []  # (name, data, error)
+        for name, read in batch:
+            try:
+                documents.append((name, read(), None))
+            except OSError as error:
+                documents.append((name, None, error))
+        results = iter(import_batch([(name, data) for name, data, error in documents if not error], options=options))
+        for name, _, error in documents:
+            if error:
+                problem = f"failed     {name}: cannot read the file ({error.strerror})."
+                yield Outcome.FAILED, name, [(self.stderr, self.style.ERROR, problem)]
+            else:
+                result = next(results)
+                yield result.outcome, name, self._report(result)
 
     def _report(self, result):
         """(stream, style, text) lines for one file's result."""
@@ -124,6 +137,18 @@ class Command(BaseCommand):
                     self.stderr.write(self.style.WARNING(f"warning    {path}: no .md, .markdown or .txt files in it."))
             else:
                 yield str(path), Path(path).read_bytes
+
+
+def _batches(items, size: int):
+    """Lists of up to ``size`` of ``items``, taken as they come."""
+    batch = []
+    for item in items:
+        batch.append(item)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
 
 
 class Progress:
