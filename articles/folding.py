@@ -18,13 +18,32 @@ _CONFUSABLE = re.compile("[Il1|]")
 
 
 def fold(text: str) -> str:
-    # Character by character through a cache: an article has few distinct characters.
-    normal = "".join([_normalise_char(char) for char in text])
-    folded = [_casefold_char(char) for char in normal]
-    for match in _CONFUSABLE.finditer(normal):
-        if _touches_latin_letter(normal, match.start()):
-            folded[match.start()] = "l"
-    return "".join(folded)
+    normal = _normalise(text)
+    folded = normal.casefold()
+    if len(folded) != len(normal):  # a character folds to several (ß, ﬁ): each keeps its own
+        folded = "".join([_casefold_char(char) for char in normal])
+    confusables = [
+        match.start() for match in _CONFUSABLE.finditer(normal) if _touches_latin_letter(normal, match.start())
+    ]
+    if not confusables:
+        return folded
+    chars = list(folded)
+    for index in confusables:
+        chars[index] = "l"
+    return "".join(chars)
+
+
+def _normalise(text: str) -> str:
+    """``_normalise_char`` of every character. An article has a few hundred distinct characters and
+    a dozen that change (line ends, full-width punctuation): each of those is replaced throughout
+    the text at once, which takes a tenth of the time of going through it a character at a time."""
+    changes = {char: _normalise_char(char) for char in set(text) if _normalise_char(char) != char}
+    if not changes.keys().isdisjoint(changes.values()):
+        # One would become another (half-width ･ becomes ・, itself a middle dot): in one pass, as one by one.
+        return text.translate({ord(char): normal for char, normal in changes.items()})
+    for char, normal in changes.items():
+        text = text.replace(char, normal)
+    return text
 
 
 @lru_cache(maxsize=65536)

@@ -40,7 +40,7 @@ POST_IMPORT_STEPS: list[PostImportStep] = []
 BATCH_CACHE_RENEWAL_SECONDS = 10
 # The import command reads and imports this many files at a time (see import_batch): enough that
 # a batch's statements cost little per file, few enough that memory and the write lock stay small.
-BATCH_SIZE = 50
+BATCH_SIZE = 100
 
 
 class Outcome(StrEnum):

@@ -39,6 +39,10 @@ CJK_RANGES = (
 )
 _TOKEN = re.compile(f"(?![\\W_])[{CJK_RANGES}]|[^\\W_{CJK_RANGES}]+")
 _CJK_CHAR = re.compile(f"[{CJK_RANGES}]")
+# Two CJK tokens side by side in a document text; the second is looked at, not taken, so that
+# pairs overlap (" 联 创 新 " gives 联创 and 创新). One pass of the regex engine: token by token
+# in Python, the pairs were half the time of an article's search document on PostgreSQL.
+_CJK_PAIR = re.compile(f" ([{CJK_RANGES}])(?= ([{CJK_RANGES}]) )")
 _LATIN_WORD_CHAR = f"[^\\W_{CJK_RANGES}]"
 
 # PostgreSQL keeps a document's lexemes in a tsvector of at most 1 MB, each under 2 KB: no
@@ -72,9 +76,8 @@ def document_lexemes(*texts: str) -> str:
     pair of neighbouring CJK characters (so a two-character word is one lexeme)."""
     lexemes = set()
     for text in texts:
-        tokens = text.split()
-        lexemes.update(tokens)
-        lexemes.update(first + second for first, second in pairwise(tokens) if is_cjk(first) and is_cjk(second))
+        lexemes.update(text.split())
+        lexemes.update(first + second for first, second in _CJK_PAIR.findall(text))
     return " ".join(sorted(lexemes))
 
 
