@@ -24,7 +24,7 @@ from taggit.utils import parse_tags
 from . import revisions, staging
 from .forms import ImportUploadForm, LineFeedTextField, TagSuggestWidget
 from .images import mirror_article_images
-from .importer import BATCH_CACHE_RENEWAL_SECONDS, BATCH_SIZE, ImportOptions, Outcome, import_batch, import_document
+from .importer import BATCH_CACHE_RENEWAL_SECONDS, ImportOptions, Outcome, batches, import_batch, import_document
 from .merging import merge_articles, probable_duplicates
 from .models import (
     RECENT_ARTICLES,
@@ -320,8 +320,8 @@ class ArticleAdmin(SimpleHistoryAdmin):
             publish=request.POST.get("publish") == "1", overwrite=request.POST.get("overwrite") == "1"
         )
         with PageCacheVersion.renewed_at_most_every(BATCH_CACHE_RENEWAL_SECONDS) as renewals:
-            for start in range(0, len(files), BATCH_SIZE):
-                for result in import_batch(files[start : start + BATCH_SIZE], options=options):
+            for batch in batches(files, size=lambda file: len(file[1])):
+                for result in import_batch(batch, options=options):
                     self._report_import(request, result)
                 renewals.release_if_due()
         staging.discard(token)

@@ -6,9 +6,10 @@ the database as it was.
 """
 
 import hashlib
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -38,9 +39,14 @@ POST_IMPORT_STEPS: list[PostImportStep] = []
 # In a batch (the import command, the desk's upload), cached public pages expire when its first
 # file is in, then at most this often, and once more at its end: not after every file.
 BATCH_CACHE_RENEWAL_SECONDS = 10
-# The import command reads and imports this many files at a time (see import_batch): enough that
-# a batch's statements cost little per file, few enough that memory and the write lock stay small.
+# The import command reads and imports this many files at a time (see import_batch), and no more
+# than this many bytes of them (a larger file goes alone): enough that a batch's statements cost
+# little per file, few enough that memory and the write lock stay small (a batch of 100 files of
+# 20 KB holds about 30 MB at its peak).
 BATCH_SIZE = 100
+BATCH_BYTES = 4 * 1024 * 1024
+
+Item = TypeVar("Item")
 
 
 class Outcome(StrEnum):
@@ -125,6 +131,20 @@ def import_batch(documents: list[tuple[str, bytes]], *, options: ImportOptions =
         if results[index] is None:
             results[index] = _import_parsed(parsed, filename, options)
     return results
+
+
+def batches(items: Iterable[Item], *, size: Callable[[Item], int], files: int = BATCH_SIZE) -> Iterator[list[Item]]:
+    """``items`` (files to import, in whatever form) in lists of at most ``files`` items and
+    ``BATCH_BYTES`` by their ``size``, taken as they come."""
+    batch, batch_bytes = [], 0
+    for item in items:
+        if batch and (len(batch) == files or batch_bytes + size(item) > BATCH_BYTES):
+            yield batch
+            batch, batch_bytes = [], 0
+        batch.append(item)
+        batch_bytes += size(item)
+    if batch:
+        yield batch
 
 
 def _parse(data: bytes, filename: str, options: ImportOptions) -> ParsedArticle:

@@ -9,6 +9,7 @@ from django.core.management import CommandError, call_command
 from django.db import DatabaseError, close_old_connections, connection
 from django.test.utils import CaptureQueriesContext
 
+from articles import importer
 from articles.importer import ImportOptions, Outcome, import_batch, import_document
 from articles.management.commands.import_article import Progress
 from articles.models import Article, Link, SearchDocument
@@ -236,3 +237,30 @@ def test_a_batch_the_database_refuses_leaves_nothing_and_goes_file_by_file(monke
     assert Article.objects.count() == SearchDocument.objects.count() == 6
     assert Article.history.count() == 6  # no revision left over from the refused batch
     assert sorted(Article.objects.values_list("source_filename", flat=True)) == [f"{n}.md" for n in range(6)]
+
+
+def test_a_batch_holds_so_many_files_and_bytes_at_most_and_a_larger_file_goes_alone(monkeypatch):
+    monkeypatch.setattr(importer, "BATCH_BYTES", 10)
+    files = ["aaa", "bbb", "ccc", "ddd", "a file of twenty char", "e", "f", "g"]
+    assert list(importer.batches(files, size=len, files=3)) == [
+        ["aaa", "bbb", "ccc"],
+        ["ddd"],
+        ["a file of twenty char"],
+        ["e", "f", "g"],
+    ]
+
+
+def test_the_command_reports_every_file_of_several_batches_in_order(tmp_path, monkeypatch):
+    monkeypatch.setattr("articles.management.commands.import_article.BATCH_SIZE", 2)
+    for number in (1, 2, 3, 4, 5):
+        article_file(tmp_path, number)
+    (tmp_path / "0003.md").write_bytes(b"")
+
+    out, err, failure = run(str(tmp_path))
+
+    assert failure == "4 created, 0 updated, 0 unchanged, 1 failed"
+    assert [line.split()[1].rsplit("/", 1)[1] for line in out.splitlines()] == [
+        "0001.md", "0002.md", "0004.md", "0005.md"
+    ]  # fmt: skip
+    assert "0003.md, line 1: the file is empty" in err
+    assert sorted(Article.objects.values_list("title", flat=True)) == ["第 1 篇", "第 2 篇", "第 4 篇", "第 5 篇"]

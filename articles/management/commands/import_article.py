@@ -17,7 +17,7 @@ from urllib.parse import unquote
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from articles.importer import BATCH_CACHE_RENEWAL_SECONDS, BATCH_SIZE, ImportOptions, Outcome, import_batch
+from articles.importer import BATCH_CACHE_RENEWAL_SECONDS, BATCH_SIZE, ImportOptions, Outcome, batches, import_batch
 from articles.models import PageCacheVersion
 from articles.parsing import FORMATS
 
@@ -63,7 +63,8 @@ class Command(BaseCommand):
         # --fail-fast stops at the first failure: nothing after it may have been imported with it.
         batch_size = 1 if options["fail_fast"] else BATCH_SIZE
         with PageCacheVersion.renewed_at_most_every(BATCH_CACHE_RENEWAL_SECONDS) as renewals:
-            for batch in _batches(self._documents(paths, announce=True), batch_size):
+            files = self._read(self._documents(paths, announce=True))
+            for batch in batches(files, size=lambda file: len(file[1] or b""), files=batch_size):
                 for outcome, name, lines in self._import(batch, import_options):
                     counts[outcome] += 1
                     for stream, style, text in lines:
@@ -85,14 +86,16 @@ class Command(BaseCommand):
             raise CommandError(summary)
         self.stdout.write(self.style.SUCCESS(summary))
 
-    def _import(self, batch, options):
-        """(outcome, name, report lines) for each file of ``batch``, in order."""
-        documents = []  # (name, data, error)
-        for name, read in batch:
+    def _read(self, documents):
+        """(name, data, error) for each (name, reader) of ``documents``: data, or why it cannot be read."""
+        for name, read in documents:
             try:
-                documents.append((name, read(), None))
+                yield name, read(), None
             except OSError as error:
-                documents.append((name, None, error))
+                yield name, None, error
+
+    def _import(self, documents, options):
+        """(outcome, name, report lines) for each of ``documents`` (name, data, error), in order."""
         results = iter(import_batch([(name, data) for name, data, error in documents if not error], options=options))
         for name, _, error in documents:
             if error:
@@ -137,18 +140,6 @@ class Command(BaseCommand):
                     self.stderr.write(self.style.WARNING(f"warning    {path}: no .md, .markdown or .txt files in it."))
             else:
                 yield str(path), Path(path).read_bytes
-
-
-def _batches(items, size: int):
-    """Lists of up to ``size`` of ``items``, taken as they come."""
-    batch = []
-    for item in items:
-        batch.append(item)
-        if len(batch) == size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
 
 
 class Progress:
