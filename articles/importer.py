@@ -1,11 +1,14 @@
-"""Import pipeline: parse → persist → link, one transaction per document.
+"""Import pipeline: parse → persist → link.
 
-``import_document`` serves the ``import_article`` command and the admin upload. It never
-raises for a bad document: the result says what happened, and a failed document leaves
-the database as it was.
+``import_batch`` serves the ``import_article`` command and the desk's upload: new articles
+from consecutive files are written together in one transaction, anything else one document
+to a transaction (``import_document``, which the upload's preview uses too). Neither raises
+for a bad document: the result says what happened, and a failed document leaves the
+database as it was.
 """
 
 import hashlib
+import logging
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -21,7 +24,7 @@ from django.utils.translation import gettext
 from .images import MirrorReport, mirror_article_images
 from .models import Article, ArticleKey, Link, Publication, SearchDocument, unique_slugs
 from .parsing import ImportFormatError, ParsedArticle, parse_document
-from .rendering import relink, render_markdown
+from .rendering import parses_kept, relink
 
 
 class PostImportStep(Protocol):
@@ -32,6 +35,8 @@ class PostImportStep(Protocol):
     def __call__(self, articles: list[Article], *, created: bool) -> object: ...
 
 
+logger = logging.getLogger(__name__)
+
 # Other apps register their steps (people's mention detection does, in PeopleConfig.ready):
 # the articles app must not import them.
 POST_IMPORT_STEPS: list[PostImportStep] = []
@@ -41,10 +46,12 @@ POST_IMPORT_STEPS: list[PostImportStep] = []
 BATCH_CACHE_RENEWAL_SECONDS = 10
 # The import command reads and imports this many files at a time (see import_batch), and no more
 # than this many bytes of them (a larger file goes alone): enough that a batch's statements cost
-# little per file, few enough that memory and the write lock stay small (a batch of 100 files of
-# 20 KB holds about 30 MB at its peak).
+# little per file, few enough that memory and the write lock stay small. A batch keeps its
+# files' parses, about twenty times their text.
 BATCH_SIZE = 100
-BATCH_BYTES = 4 * 1024 * 1024
+BATCH_BYTES = 2 * 1024 * 1024
+# Any number no other advisory lock of the project's uses.
+IMPORT_LOCK = 0x696D706F7274
 
 Item = TypeVar("Item")
 
@@ -95,42 +102,64 @@ def import_batch(documents: list[tuple[str, bytes]], *, options: ImportOptions =
     """Import several exported articles (filename, data): a result for each, in order, as
     ``import_document`` one after another would give them.
 
-    The articles new to the archive are written together, in one transaction and a few statements
-    for the lot, instead of some twenty statements and a commit each: the import's database work
-    then costs less than its parsing. The rest (updates, a second file of one article, a dry run,
-    mirrored images) goes file by file. Should the batch's transaction fail (a concurrent import
-    took one of its identities, say), nothing of it stays, and its files go file by file too, so
-    that each result says what happened to that file.
+    Consecutive files of articles new to the archive are written together, in one transaction
+    and a few statements for the lot, instead of some twenty statements and a commit each: the
+    import's database work then costs less than its parsing. The rest (a changed file, a second
+    file of one article, a dry run, mirrored images) goes file by file, in its place. Should the
+    database refuse new files together (a concurrent edit took a slug, say), nothing of them
+    stays, and they go file by file too, so that each result says what happened to that file.
     """
-    together = not (options.dry_run or options.mirror_images) and len(documents) > 1
-    results: list[ImportResult | None] = []
+    results: list[ImportResult | None] = [None] * len(documents)
     parsed_documents: dict[int, tuple[str, ParsedArticle]] = {}
-    rendered: dict[int, tuple[str, str]] = {}
-    for index, (filename, data) in enumerate(documents):
-        try:
-            parsed = _parse(data, filename, options)
-        except ImportFormatError as error:
-            results.append(ImportResult(filename, Outcome.FAILED, error=str(error)))
-            continue
-        parsed_documents[index] = (filename, parsed)
-        results.append(None)
-        if together:
-            # Now, while the parse is at hand (rendering reuses it): the batch is written after all are parsed.
-            rendered[index] = (render_markdown(parsed.body), render_markdown(parsed.footer))
-    new = _new_to_the_archive(parsed_documents) if together else {}
-    if len(new) > 1:
+    with parses_kept():  # the new files are rendered after all are parsed
+        for index, (filename, data) in enumerate(documents):
+            try:
+                parsed_documents[index] = (filename, _parse(data, filename, options))
+            except ImportFormatError as error:
+                results[index] = ImportResult(filename, Outcome.FAILED, error=str(error))
+        together = not (options.dry_run or options.mirror_images) and len(parsed_documents) > 1
+        new = _new_to_the_archive(parsed_documents) if together else {}
+        run: dict[int, tuple[str, ParsedArticle]] = {}  # new files in a row
+        for index, (filename, parsed) in parsed_documents.items():
+            if index in new:
+                run[index] = new[index]
+                continue
+            _import_together(run, results, options)
+            run = {}
+            results[index] = _import_parsed(parsed, filename, options)
+        _import_together(run, results, options)
+    return results
+
+
+def _import_together(
+    documents: dict[int, tuple[str, ParsedArticle]], results: list[ImportResult | None], options: ImportOptions
+) -> None:
+    """Create the articles of ``documents`` (new, each its own identity) together, and set their results."""
+    if len(documents) > 1:
         try:
             with transaction.atomic():
-                created = _create_together(new, rendered, options)
-        except DatabaseError:
-            pass
+                _one_import_at_a_time()
+                created = _create_together(documents, options)
+        except DatabaseError as error:
+            logger.warning(
+                "%d new files could not be imported together (%s): one by one instead.", len(documents), error
+            )
         else:
             for index, result in created.items():
                 results[index] = result
-    for index, (filename, parsed) in parsed_documents.items():
-        if results[index] is None:
-            results[index] = _import_parsed(parsed, filename, options)
-    return results
+            return
+    for index, (filename, parsed) in documents.items():
+        results[index] = _import_parsed(parsed, filename, options)
+
+
+def _one_import_at_a_time() -> None:
+    """On PostgreSQL, wait for any other import's transaction to end first, as SQLite's immediate
+    transactions do. Two at once would not see the articles the other is creating, and the links
+    between them would stay unresolved."""
+    connection = transaction.get_connection()
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [IMPORT_LOCK])
 
 
 def batches(items: Iterable[Item], *, size: Callable[[Item], int], files: int = BATCH_SIZE) -> Iterator[list[Item]]:
@@ -164,6 +193,7 @@ def _import_parsed(parsed: ParsedArticle, filename: str, options: ImportOptions)
         result = ImportResult(filename, Outcome.FAILED, parsed=parsed, warnings=_warnings(parsed, filename))
         try:
             with transaction.atomic():
+                _one_import_at_a_time()
                 _persist(parsed, options, result)
                 if result.outcome != Outcome.UNCHANGED:
                     created = result.outcome == Outcome.CREATED
@@ -213,7 +243,7 @@ def _new_to_the_archive(parsed_documents: dict[int, tuple[str, ParsedArticle]]) 
 
 
 def _create_together(
-    documents: dict[int, tuple[str, ParsedArticle]], rendered: dict[int, tuple[str, str]], options: ImportOptions
+    documents: dict[int, tuple[str, ParsedArticle]], options: ImportOptions
 ) -> dict[int, ImportResult]:
     """Create the articles of ``documents`` (all new, each its own identity) as ``_persist`` and
     ``_link`` would one by one, with bulk inserts. Each is rendered once: the pages of the archive's
@@ -221,7 +251,6 @@ def _create_together(
     results, publications = {}, {}
     articles: list[Article] = []
     links: list[list[Link]] = []  # each article's, unsaved
-    article_rendered: list[tuple[str, str]] = []
     for index, (filename, parsed) in documents.items():
         result = results[index] = ImportResult(
             filename, Outcome.CREATED, parsed=parsed, warnings=_warnings(parsed, filename)
@@ -236,15 +265,14 @@ def _create_together(
         result.article = article
         articles.append(article)
         links.append(source_links(parsed))
-        article_rendered.append(rendered[index])
     slugs = unique_slugs(Article, [article.title for article in articles], fallback="article")
     for article, slug in zip(articles, slugs, strict=True):
         article.slug = slug
     targets = ArticleKey.articles_known_under({link.target_key for found in links for link in found})
     targets.update({article.source_key: article for article in articles})
     local_links = {key: target.get_absolute_url() for key, target in targets.items() if target.is_published}
-    for article, html in zip(articles, article_rendered, strict=True):
-        article.render(local_links=local_links, rendered=html)
+    for article in articles:
+        article.render(local_links=local_links)
     Article.objects.bulk_create(articles)
     Article.history.bulk_history_create(articles)
     SearchDocument.index(articles)
@@ -371,7 +399,7 @@ def source_links(parsed: ParsedArticle) -> list[Link]:
     ]
 
 
-def _publication(parsed: ParsedArticle, known: dict) -> Publication | None:
+def _publication(parsed: ParsedArticle, known: dict[tuple[str, str], Publication]) -> Publication | None:
     if not parsed.account:
         return None
     if (parsed.account, parsed.wechat_biz) not in known:

@@ -50,14 +50,18 @@ def unique_slug(model: type[models.Model], text: str, *, exclude_pk=None, fallba
 def unique_slugs(model: type[models.Model], texts: list[str], *, exclude_pk=None, fallback: str = "item") -> list[str]:
     """A slug for each of ``texts``, as ``unique_slug`` would give them saved one after another."""
     bases = [slug_base(model, text, fallback) for text in texts]
+    uses = Counter(bases)
     rows = model._default_manager.exclude(pk=exclude_pk)
     # The first few candidates by the unique index; a prefix search would read every slug.
-    candidates = {base: [base, *(f"{base}-{number}" for number in range(2, SLUG_CANDIDATES + 1))] for base in bases}
+    candidates = {
+        base: [base, *(f"{base}-{number}" for number in range(2, SLUG_CANDIDATES + count))]
+        for base, count in uses.items()
+    }
     taken = set(
         rows.filter(slug__in=[slug for slugs in candidates.values() for slug in slugs]).values_list("slug", flat=True)
     )
     for base, slugs in candidates.items():
-        if taken.issuperset(slugs):
+        if len(set(slugs) - taken) < uses[base]:  # the texts would run past the candidates checked
             taken |= set(rows.filter(slug__startswith=base).values_list("slug", flat=True))
     free = []
     for base in bases:
@@ -133,8 +137,9 @@ class PageCacheVersion(models.Model):
         once more at its end if one was held back. For a batch import: renewing after every file
         would leave readers an empty cache for as long as the batch runs; this way its articles
         appear within ``seconds``, and pages stay cached in between. Yields the held renewals:
-        a batch calls ``release_if_due()`` after each item, so that one held back is not kept
-        waiting by items that write nothing (unchanged files)."""
+        a batch calls ``release_if_due()`` after each item or group of items it writes (the import,
+        after each batch of files), so that one held back is not kept waiting by items that write
+        nothing (unchanged files)."""
         held = _HeldRenewals(every=seconds)
         reset = _held_renewals.set(held)
         try:
@@ -577,19 +582,12 @@ class Article(models.Model):
     def get_absolute_url(self):
         return reverse("articles:detail", kwargs={"slug": self.slug})
 
-    def render(self, *, local_links: dict[str, str], rendered: tuple[str, str] | None = None) -> None:
-        """Render the body and the footer (leading to ``local_links``, identity → our page) and take the summary.
-
-        ``rendered``: the body and the footer of a new article rendered already, without local links
-        (a batch import renders each file as it parses it): relinking them costs a fraction of rendering.
-        """
-        if rendered:
-            self.body_html, self.footer_html = (relink(html, local_links) for html in rendered)
-        else:
-            image_urls = self.mirrored_image_urls()
-            self.body_html = render_markdown(self.body, image_urls=image_urls, local_links=local_links)
-            # Readers can unfold the original's footer under the article; it is rendered with the same rules.
-            self.footer_html = render_markdown(self.footer, image_urls=image_urls, local_links=local_links)
+    def render(self, *, local_links: dict[str, str]) -> None:
+        """Render the body and the footer (leading to ``local_links``, identity → our page) and take the summary."""
+        image_urls = self.mirrored_image_urls()
+        self.body_html = render_markdown(self.body, image_urls=image_urls, local_links=local_links)
+        # Readers can unfold the original's footer under the article; it is rendered with the same rules.
+        self.footer_html = render_markdown(self.footer, image_urls=image_urls, local_links=local_links)
         self.summary = self.excerpt or summary_of(self.body_html)
 
     def local_link_targets(self) -> dict[str, str]:

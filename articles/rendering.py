@@ -15,6 +15,8 @@ import copy
 import html as html_entities
 import re
 from collections.abc import Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -162,9 +164,32 @@ def find_links_and_images(text: str) -> FoundContent:
 
 # The importer finds a body's links and then renders it on save: one parse serves both.
 # Rendering only sets attributes it would set again, so sharing the tokens is safe.
-@lru_cache(maxsize=2)
 def _parse(text: str) -> list[Token]:
+    kept = _kept_parses.get()
+    if kept is None:
+        return _parse_recent(text)
+    if text not in kept:
+        kept[text] = _markdown().parse(text)
+    return kept[text]
+
+
+@lru_cache(maxsize=2)  # a body and its footer
+def _parse_recent(text: str) -> list[Token]:
     return _markdown().parse(text)
+
+
+_kept_parses: ContextVar[dict[str, list[Token]] | None] = ContextVar("kept_parses", default=None)
+
+
+@contextmanager
+def parses_kept():
+    """Within the block every parse is kept, not only the last two: a batch import parses all of
+    its files before it renders the new ones. They take about twenty times the text's memory."""
+    reset = _kept_parses.set({})
+    try:
+        yield
+    finally:
+        _kept_parses.reset(reset)
 
 
 @lru_cache(maxsize=1)

@@ -36,7 +36,7 @@ CHUNK = BATCH_SIZE  # what the import command takes at a time
 
 
 def forget_caches() -> None:
-    rendering._parse.cache_clear()
+    rendering._parse_recent.cache_clear()
     canonical_key.cache_clear()
 
 

@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from articles import importer
 from articles.importer import ImportOptions, Outcome, import_batch, import_document
 from articles.management.commands.import_article import Progress
-from articles.models import Article, Link, SearchDocument
+from articles.models import Article, Link, Publication, SearchDocument, unique_slug, unique_slugs
 from bench.corpus import CorpusPlan
 from people.services import import_registry
 from tests.test_corpus import clear, snapshot
@@ -163,9 +163,10 @@ def batch_documents(plan):
         ("broken.md", b""),
         ("too-long.md", too_long.encode()),
         ("unlinked.md", unlinked.encode()),
-        *documents[5:],
+        *documents[5:12],
         ("again.md", plan.document(15)),
         ("012-changed.md", changed),
+        *documents[12:],
     ]
 
 
@@ -216,7 +217,7 @@ def test_a_batch_makes_the_same_rows_and_outcomes_as_importing_file_by_file():
     assert together[2] < one_by_one[2] / 5
 
 
-def test_a_batch_the_database_refuses_leaves_nothing_and_goes_file_by_file(monkeypatch):
+def test_a_batch_the_database_refuses_leaves_nothing_and_goes_file_by_file(monkeypatch, caplog):
     """Should writing the batch fail (after its articles' rows are in), none of it stays, and
     each file is imported on its own, with a result of its own."""
     plan = CorpusPlan(articles=6, people=5, seed=3)
@@ -233,6 +234,7 @@ def test_a_batch_the_database_refuses_leaves_nothing_and_goes_file_by_file(monke
     results = import_batch([(f"{number}.md", plan.document(number)) for number in range(6)])
 
     assert refused == [6]
+    assert "6 new files could not be imported together (could not serialize access" in caplog.text
     assert [result.outcome for result in results] == [Outcome.CREATED] * 6
     assert Article.objects.count() == SearchDocument.objects.count() == 6
     assert Article.history.count() == 6  # no revision left over from the refused batch
@@ -264,3 +266,17 @@ def test_the_command_reports_every_file_of_several_batches_in_order(tmp_path, mo
     ]  # fmt: skip
     assert "0003.md, line 1: the file is empty" in err
     assert sorted(Article.objects.values_list("title", flat=True)) == ["第 1 篇", "第 2 篇", "第 4 篇", "第 5 篇"]
+
+
+def test_slugs_for_several_titles_are_the_ones_they_would_take_one_after_another():
+    taken = ["周报", "周报-2", "周报-3", "周报-4", "周报-5", "周报-11"]
+    Publication.objects.bulk_create(Publication(name=slug, slug=slug) for slug in taken)
+
+    together = unique_slugs(Publication, ["周报"] * 7 + ["月报"])
+    one_by_one = []
+    for name in ["周报"] * 7 + ["月报"]:
+        one_by_one.append(unique_slug(Publication, name))
+        Publication.objects.create(name=f"{name} {len(one_by_one)}", slug=one_by_one[-1])
+
+    # Past the ten first candidates, the seventh looks further than they: 周报-11 is taken.
+    assert together == one_by_one == [*(f"周报-{number}" for number in (6, 7, 8, 9, 10, 12, 13)), "月报"]
