@@ -1,6 +1,7 @@
 """Batches, re-imports that keep editorial work, and importers racing each other."""
 
 import threading
+import time
 from collections import Counter
 from io import StringIO
 
@@ -280,3 +281,54 @@ def test_slugs_for_several_titles_are_the_ones_they_would_take_one_after_another
 
     # Past the ten first candidates, the seventh looks further than they: 周报-11 is taken.
     assert together == one_by_one == [*(f"周报-{number}" for number in (6, 7, 8, 9, 10, 12, 13)), "月报"]
+
+
+def linking_file(number: int, title: str, links_to: int) -> bytes:
+    """An article of an account of its own (a publication both created would make them wait for each other)."""
+
+    def address(of: int) -> str:
+        return f"https://mp.weixin.qq.com/s?__biz=QkFUQ0g{of}&mid={of}&idx=1"
+
+    return (
+        f"# {title}\n\n文章作者: 测试号{number}\n发布时间: 2024-01-01 10:00\n原文链接: {address(number)}\n\n"
+        f"正文，见[另一篇]({address(links_to)})。\n"
+    ).encode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_imports_at_once_resolve_the_links_between_their_articles(monkeypatch):
+    """Each file links to the other, and the second import begins while the first is still inside
+    its transaction: it must wait for the first, or neither would see the other's article."""
+    if connection.vendor == "sqlite" and connection.settings_dict["NAME"].startswith("file:memorydb"):
+        pytest.skip("in-memory SQLite serialises every connection; the race needs a real server")
+    first_inside, second_begins = threading.Event(), threading.Event()
+
+    def hold_the_first(articles, *, created):
+        if articles[0].title == "甲" and not first_inside.is_set():
+            first_inside.set()
+            second_begins.wait(5)
+            time.sleep(0.5)  # time for the second to look its links up, unless it waits for this one
+
+    monkeypatch.setattr(importer, "POST_IMPORT_STEPS", [*importer.POST_IMPORT_STEPS, hold_the_first])
+    errors = []
+
+    def run_import(data, name):
+        try:
+            import_document(data, filename=name)
+        except Exception as error:
+            errors.append(error)
+        finally:
+            connection.close()
+
+    first = threading.Thread(target=run_import, args=(linking_file(1, "甲", links_to=2), "1.md"))
+    first.start()
+    assert first_inside.wait(5)
+    second = threading.Thread(target=run_import, args=(linking_file(2, "乙", links_to=1), "2.md"))
+    second_begins.set()
+    second.start()
+    first.join()
+    second.join()
+
+    assert errors == []
+    links = dict(Link.objects.values_list("article__title", "target__title"))
+    assert links == {"甲": "乙", "乙": "甲"}
