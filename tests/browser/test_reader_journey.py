@@ -104,3 +104,16 @@ def test_the_accessibility_check_finds_what_it_should(page, axe_source):
     page.set_content('<html><body><img src="x.png"><input type="text"><a href="/"></a></body></html>')
     found = {finding.split(" ")[0] for finding in accessibility_violations(page, axe_source)}
     assert {"image-alt", "label", "link-name"} <= found
+
+
+def test_each_count_of_articles_keeps_to_its_persons_row_beside_the_home_page(page, live_server, seed):
+    """However long a name (and its native spelling), its count stays on the row's first line:
+    floated after the name, it dropped below a name that filled the line, beside the next person."""
+    for width in (1280, 390):
+        page.set_viewport_size({"width": width, "height": 900})
+        page.goto(live_server.url + "/")
+        rows = page.locator(".ranking li").all()
+        assert len(rows) >= 5
+        for row in rows:
+            row_box, count_box = row.bounding_box(), row.locator(".count").bounding_box()
+            assert count_box["y"] < row_box["y"] + count_box["height"] / 2, (width, row.inner_text())
