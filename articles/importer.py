@@ -354,7 +354,12 @@ def _new_article(parsed: ParsedArticle, options: ImportOptions) -> Article:
     return Article(source_key=parsed.source_key, status=Article.Status.PUBLISHED if publish else Article.Status.DRAFT)
 
 
-def _take_source(article: Article, parsed: ParsedArticle, filename: str, publications: dict | None = None) -> None:
+def _take_source(
+    article: Article,
+    parsed: ParsedArticle,
+    filename: str,
+    publications: dict[tuple[str, str], Publication] | None = None,
+) -> None:
     """Set what the source says on ``article`` and validate it; ``publications`` keeps the ones
     a batch has looked up already."""
     for name, value in source_fields(parsed).items():
