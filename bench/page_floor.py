@@ -5,13 +5,15 @@
 For ARTICLES published articles (default 50), in alternating rounds:
 
 * the trivial view through Django's whole stack (middleware and all; the test client, no HTTP server);
+* the layout floor (bench/views.py), the same way: the article's row alone, in the site's layout;
 * the article page, the same way;
 * the page's queries through the ORM: what the view asks the database for, without the template;
 * the same statements replayed as raw SQL on the same connection: what the database alone costs.
 
 Each is also given in trivial views (its time ÷ the trivial view's). The goal for the uncached
 page, half the trivial view's throughput, leaves it two trivial views, HTTP included: what the
-database alone costs, and what the ORM and the template add, say how far that is. The last line
+database alone costs, and what the ORM and the template add, say how far that is; the layout
+floor says what no article page on this stack can go below. The last line
 is JSON for bench/run.py.
 """
 
@@ -67,6 +69,7 @@ def main():
     statements = {article.slug: statements_of(article.slug) for article in articles}
     loads = {
         "trivial view": lambda article: client.get("/bench/trivial"),
+        "the layout floor": lambda article: client.get(f"/bench/layout/{article.slug}/"),
         "article page": lambda article: client.get(article.get_absolute_url()),
         "its queries through the ORM": lambda article: page_queries(article.slug),
         "its statements as raw SQL": lambda article: replay(statements[article.slug]),

@@ -8,6 +8,8 @@ the same server or in the same process), so the noise of a shared machine hits b
 
 * article page ÷ a trivial view (``/bench/trivial``), requests per second on one gunicorn;
   again with the page cache, when ``REDIS_URL`` is set and the app caches pages in it;
+* the layout floor (``/bench/layout/<slug>/``: the article's row alone in the site's layout) ÷
+  the trivial view, uncached: the bound no article page on this stack can pass;
 * whitenoise's static file ÷ the trivial view;
 * search p95 ÷ article page p95, and the recall of two-character Chinese queries;
 * full import ÷ parse-and-render only (bench/import_ratio.py), and the database's share of the import;
@@ -120,8 +122,11 @@ def pages(env: dict, var_dir: Path) -> dict:
     articles = [article.get_absolute_url() for article in Article.objects.published().order_by("?").only("slug")[:1000]]
     paths_file = var_dir / "article-paths.txt"
     paths_file.write_text("\n".join(articles) + "\n")
+    # The same articles, each alone in the layout (bench/views.py): what no article page can beat.
+    layout_file = var_dir / "layout-paths.txt"
+    layout_file.write_text("".join(path.replace("/articles/", "/bench/layout/", 1) + "\n" for path in articles))
     static = "/" + staticfiles_storage.url("css/site.css").lstrip("/")
-    loads = {"trivial": "/bench/trivial", "article": paths_file, "static": static}
+    loads = {"trivial": "/bench/trivial", "article": paths_file, "layout": layout_file, "static": static}
     results = {}
     with gunicorn({**env, "ARCHIVE_PAGE_CACHE_SECONDS": "0"}) as base:  # every page rendered afresh
         results["uncached"] = side_by_side(base, loads)
@@ -334,6 +339,11 @@ def write_results(started: datetime, detection: str, databases: dict) -> str:
             )
         else:
             lines.append(f"| article page ÷ trivial view, page cache on | cache: {results['cache']} | ≥ 0.9 |")
+        if "layout" in uncached:
+            lines.append(
+                f"| the layout floor (one article's row in the layout, bench/views.py) ÷ trivial view, uncached "
+                f"| {throughput(uncached, 'layout')} | — (no article page can beat it) |"
+            )
         lines.append(f"| static file (whitenoise) ÷ trivial view | {throughput(uncached, 'static')} | — |")
         if "search" in results:
             search, found = results["search"], results["recall"]

@@ -298,7 +298,8 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_CLIENT_IP_CALLABLE = "config.security.client_ip"
 AXES_LOCKOUT_CALLABLE = "config.security.lockout_response"
-# bench/run.py's yardstick: /bench/trivial, a view that does nothing, on the same stack. Never in production.
+# bench/run.py's yardsticks (bench/views.py): /bench/trivial, a view that does nothing, and /bench/layout/<slug>/,
+# one article in the layout, on the same stack. Never in production.
 ARCHIVE_BENCH_TRIVIAL_VIEW = env_bool("ARCHIVE_BENCH_TRIVIAL_VIEW", False)
 
 LOGGING = {

@@ -1,0 +1,43 @@
+"""The benchmark's yardsticks (bench/views.py) show what they claim to: the layout floor is one
+published article's row in the site's layout, and nothing a reader may not see."""
+
+import pytest
+from django.http import Http404
+from django.test import RequestFactory
+
+from bench import views
+
+
+@pytest.fixture
+def request_for():
+    def build(path: str):
+        request = RequestFactory().get(path)
+        request.resolver_match = None
+        return request
+
+    return build
+
+
+def test_the_layout_floor_is_the_article_alone_in_the_site_layout(seed_article, request_for, django_assert_num_queries):
+    with django_assert_num_queries(1):
+        response = views.layout_floor(request_for(f"/bench/layout/{seed_article.slug}/"), seed_article.slug)
+
+    page = response.content.decode()
+    assert f"<h1>{seed_article.title}</h1>" in page
+    assert seed_article.body_html in page
+    assert 'class="site-header"' in page  # base.html, as every page has it
+    assert "article-people" not in page and "article-links" not in page
+
+
+def test_the_layout_floor_shows_no_draft(make_article, request_for):
+    draft = make_article(status="draft")
+
+    with pytest.raises(Http404):
+        views.layout_floor(request_for(f"/bench/layout/{draft.slug}/"), draft.slug)
+
+
+def test_the_trivial_view_does_nothing_but_answer(db, request_for, django_assert_num_queries):
+    with django_assert_num_queries(0):
+        response = views.trivial(request_for("/bench/trivial"))
+
+    assert response.content == b"ok\n"
