@@ -94,7 +94,8 @@ _POSTGRESQL_MATCHES = """CREATE OR REPLACE FUNCTION {name}(
     $$"""
 # PostgreSQL's index, part by part, each with the migration that made it: 0005 the index and
 # its function; 0007 the rank's index and the function that keeps to the documents from a rank
-# on; 0008 the titles' own index and function. (Made, dropped.)
+# on; 0008 the titles' own index and function; 0010 the titles' function that keeps to the
+# documents from a rank on. (Made, dropped.)
 _POSTGRESQL_PARTS = {
     "0005": (
         [
@@ -133,6 +134,17 @@ _POSTGRESQL_PARTS = {
             "DROP FUNCTION IF EXISTS articles_search_title_matches(tsquery, text[], text[], integer)",
             "DROP INDEX IF EXISTS articles_search_title_lexemes",
         ],
+    ),
+    "0010": (
+        [
+            _POSTGRESQL_MATCHES.format(
+                name="articles_search_title_matches_since",
+                lexemes="title_lexemes",
+                parameter=", min_rank bigint",
+                condition=" AND document.rank >= min_rank",
+            ),
+        ],
+        ["DROP FUNCTION IF EXISTS articles_search_title_matches_since(tsquery, text[], text[], integer, bigint)"],
     ),
 }
 # The newest matches on PostgreSQL are looked for among the newest this many documents first,
@@ -195,14 +207,12 @@ def _matches(
         query = " & ".join(_tsquery(term) for term in terms)
         several = [term.pattern for term in terms if len(term.lexemes()) > 1]
         patterns = ([], [term.pattern for term in terms]) if in_title else (several, [])
-        if in_title and min_rank is not None:
-            raise ValueError("title matches are read through an index of their own, without windows")
-        if in_title:  # through the titles' own index, which holds no more than their matches
-            function, params = "articles_search_title_matches(%s::tsquery, %s::text[], %s::text[], %s)", []
-        elif min_rank is None:
-            function, params = "articles_search_matches(%s::tsquery, %s::text[], %s::text[], %s)", []
+        # Titles through their own index, which holds no more than their matches.
+        function = "articles_search_title_matches" if in_title else "articles_search_matches"
+        if min_rank is None:
+            function, params = f"{function}(%s::tsquery, %s::text[], %s::text[], %s)", []
         else:
-            function, params = "articles_search_matches_since(%s::tsquery, %s::text[], %s::text[], %s, %s)", [min_rank]
+            function, params = f"{function}_since(%s::tsquery, %s::text[], %s::text[], %s, %s)", [min_rank]
         return f"SELECT rank, article_id AS id FROM {function}", [query, *patterns, limit, *params]
     phrases = " AND ".join(f'"{term.pattern}"' for term in terms)
     if in_title:
@@ -373,6 +383,13 @@ class Search:
         # then the ones readers may see. The cost does not grow with the number of matches.
         limit = MAX_RESULTS + 1
         floors = window_floors()
+        # Titles have an index of their own on PostgreSQL, and windows too: a common word is in
+        # thousands of titles, each read from its document's row to be sorted by rank. A few
+        # more than needed are asked for, as some of them may be drafts.
+        titles = newest_matches(self.terms, in_title=True, limit=limit + limit // 10, floors=floors)
+        titles = self._visible([pk for _, pk in titles])
+        if len(titles) >= limit:
+            return titles[:limit], True  # title matches rank first, and they alone fill the results
         newest = newest_matches(self.terms, limit=limit, floors=floors)
         truncated = len(newest) == limit
         if self.named:
@@ -384,11 +401,17 @@ class Search:
             about = [(search_rank(pk, published_at), pk) for pk, published_at in about]
             truncated = truncated or len(about) == limit
             newest = sorted({*newest, *about}, reverse=True)[:limit]
-        # Titles have an index of their own on PostgreSQL: only title matches are read, no window needed.
-        titles = newest_matches(self.terms, in_title=True, limit=limit)
-        candidates = list(dict.fromkeys(pk for _, pk in titles + newest))
-        visible = set(Article.objects.published_among(_id_list(candidates)).order_by().values_list("pk", flat=True))
-        return [pk for pk in candidates if pk in visible][:limit], truncated
+        shown = set(titles)
+        rest = [pk for pk in dict.fromkeys(pk for _, pk in newest) if pk not in shown]
+        return (titles + self._visible(rest))[:limit], truncated
+
+    @staticmethod
+    def _visible(ids: list[int]) -> list[int]:
+        """Those of ``ids`` readers may see, in their order."""
+        if not ids:
+            return []
+        visible = set(Article.objects.published_among(_id_list(ids)).order_by().values_list("pk", flat=True))
+        return [pk for pk in ids if pk in visible]
 
     def _ranked_by_query(self) -> list[int]:
         # Facets chosen: the database narrows and ranks every match, so the cap loses none of them.
@@ -429,7 +452,8 @@ class Search:
             _mentions()
             .filter(article__in=ids)
             .values_list("person__slug", "person__name")
-            .annotate(count=Count("pk"))
+            # Counting the person, not the mention's id, lets the index on article, status and person answer alone.
+            .annotate(count=Count("person"))
             .order_by("-count", "person__name")
         )
         tags = (

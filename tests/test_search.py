@@ -312,6 +312,21 @@ def test_very_common_words_rank_everything_but_count_and_facet_the_best(client, 
     assert re.search(r'>测试公众号 <span class="count">3</span>', page)
 
 
+def test_when_title_matches_alone_fill_the_results_no_body_is_searched(client, make_article, monkeypatch):
+    monkeypatch.setattr("articles.search.MAX_RESULTS", 3)
+    for day in range(1, 6):
+        make_article(title=f"对齐 {day}", body="正文。", published_at=datetime(2024, 1, day, tzinfo=BEIJING))
+    make_article(title="最新的一篇", body="正文谈对齐。", published_at=datetime(2024, 2, 1, tzinfo=BEIJING))
+
+    with CaptureQueriesContext(connection) as queries:
+        page, titles = search(client, "对齐")
+
+    assert titles == ["对齐 5", "对齐 4", "对齐 3"]
+    assert "超过 3 篇" in page
+    matching = [query["sql"] for query in queries.captured_queries if re.search("MATCH|_matches", query["sql"])]
+    assert matching and all("title" in sql for sql in matching)
+
+
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite's index returns matches newest first: no windows")
 def test_postgresql_finds_the_newest_matches_in_the_smallest_window_holding_them(make_article, monkeypatch):
     monkeypatch.setattr("articles.search.POSTGRESQL_WINDOWS", (4, 8))
@@ -321,12 +336,6 @@ def test_postgresql_finds_the_newest_matches_in_the_smallest_window_holding_them
         make_article(title=f"第 {day} 篇", body=body, published_at=datetime(2024, 1, day, tzinfo=BEIJING))
     floors = window_floors()
     assert len(floors) == 2  # thirteen documents: both windows exist
-
-    def newest_titles(query, **kwargs):
-        with CaptureQueriesContext(connection) as queries:
-            newest = newest_matches(parse_query(query), limit=4, **kwargs)
-        titles = dict(Article.objects.filter(pk__in=[pk for _, pk in newest]).values_list("pk", "title"))
-        return [titles[pk] for _, pk in newest], [q["sql"].split("(")[0].split()[-1] for q in queries.captured_queries]
 
     # Two matches among the newest four documents (too few, but enough to try eight): four there.
     assert newest_titles("对齐", floors=floors) == (
@@ -339,6 +348,34 @@ def test_postgresql_finds_the_newest_matches_in_the_smallest_window_holding_them
         ["最早的一篇"],
         ["articles_search_matches_since", "articles_search_matches"],
     )
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite's index returns matches newest first: no windows")
+def test_postgresql_reads_title_matches_through_the_same_windows(make_article, monkeypatch):
+    monkeypatch.setattr("articles.search.POSTGRESQL_WINDOWS", (4, 8))
+    make_article(title="罕见词的旧文", body="正文。", published_at=datetime(2020, 1, 1, tzinfo=BEIJING))
+    for day in range(1, 13):
+        title = f"对齐 第 {day} 篇" if day % 2 else f"别的 第 {day} 篇"
+        make_article(title=title, body="对齐也在正文里。", published_at=datetime(2024, 1, day, tzinfo=BEIJING))
+    floors = window_floors()
+
+    # Only titles count (every body says 对齐): two among the newest four, then the four among eight.
+    assert newest_titles("对齐", in_title=True, floors=floors) == (
+        ["对齐 第 11 篇", "对齐 第 9 篇", "对齐 第 7 篇", "对齐 第 5 篇"],
+        ["articles_search_title_matches_since", "articles_search_title_matches_since"],
+    )
+    assert newest_titles("罕见词", in_title=True, floors=floors) == (
+        ["罕见词的旧文"],
+        ["articles_search_title_matches_since", "articles_search_title_matches"],
+    )
+
+
+def newest_titles(query: str, **kwargs) -> tuple[list[str], list[str]]:
+    """The titles of the four newest matches of ``query``, and the functions asked for them."""
+    with CaptureQueriesContext(connection) as queries:
+        newest = newest_matches(parse_query(query), limit=4, **kwargs)
+    titles = dict(Article.objects.filter(pk__in=[pk for _, pk in newest]).values_list("pk", "title"))
+    return [titles[pk] for _, pk in newest], [q["sql"].split("(")[0].split()[-1] for q in queries.captured_queries]
 
 
 # Cost.
