@@ -210,10 +210,10 @@ def _matches(
         # Titles through their own index, which holds no more than their matches.
         function = "articles_search_title_matches" if in_title else "articles_search_matches"
         if min_rank is None:
-            function, params = f"{function}(%s::tsquery, %s::text[], %s::text[], %s)", []
+            call, params = f"{function}(%s::tsquery, %s::text[], %s::text[], %s)", []
         else:
-            function, params = f"{function}_since(%s::tsquery, %s::text[], %s::text[], %s, %s)", [min_rank]
-        return f"SELECT rank, article_id AS id FROM {function}", [query, *patterns, limit, *params]
+            call, params = f"{function}_since(%s::tsquery, %s::text[], %s::text[], %s, %s)", [min_rank]
+        return f"SELECT rank, article_id AS id FROM {call}", [query, *patterns, limit, *params]
     phrases = " AND ".join(f'"{term.pattern}"' for term in terms)
     if in_title:
         phrases = f"{{title}} : ({phrases})"
@@ -384,12 +384,14 @@ class Search:
         limit = MAX_RESULTS + 1
         floors = window_floors()
         # Titles have an index of their own on PostgreSQL, and windows too: a common word is in
-        # thousands of titles, each read from its document's row to be sorted by rank. A few
-        # more than needed are asked for, as some of them may be drafts.
-        titles = newest_matches(self.terms, in_title=True, limit=limit + limit // 10, floors=floors)
-        titles = self._visible([pk for _, pk in titles])
-        if len(titles) >= limit:
-            return titles[:limit], True  # title matches rank first, and they alone fill the results
+        # thousands of titles, each read from its document's row to be sorted by rank. Room is
+        # asked for drafts and articles dated in the future among them.
+        title_limit = limit + limit // 10
+        title_matches = [pk for _, pk in newest_matches(self.terms, in_title=True, limit=title_limit, floors=floors)]
+        if len(title_matches) >= limit:
+            visible_titles = self._visible(title_matches)
+            if len(visible_titles) >= limit:
+                return visible_titles[:limit], True  # title matches rank first: they alone fill the results
         newest = newest_matches(self.terms, limit=limit, floors=floors)
         truncated = len(newest) == limit
         if self.named:
@@ -401,9 +403,10 @@ class Search:
             about = [(search_rank(pk, published_at), pk) for pk, published_at in about]
             truncated = truncated or len(about) == limit
             newest = sorted({*newest, *about}, reverse=True)[:limit]
-        shown = set(titles)
-        rest = [pk for pk in dict.fromkeys(pk for _, pk in newest) if pk not in shown]
-        return (titles + self._visible(rest))[:limit], truncated
+        # Rarely, more than title_limit - limit of the title matches are hidden: then body
+        # matches fill in behind the visible ones, before older title matches.
+        candidates = list(dict.fromkeys(title_matches + [pk for _, pk in newest]))
+        return self._visible(candidates)[:limit], truncated
 
     @staticmethod
     def _visible(ids: list[int]) -> list[int]:

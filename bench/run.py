@@ -116,15 +116,17 @@ def base_env(url: str, var_dir: Path) -> dict:
 
 def pages(env: dict, var_dir: Path) -> dict:
     from django.contrib.staticfiles.storage import staticfiles_storage
+    from django.urls import reverse
 
     from articles.models import Article
 
-    articles = [article.get_absolute_url() for article in Article.objects.published().order_by("?").only("slug")[:1000]]
+    chosen = list(Article.objects.published().order_by("?").only("slug")[:1000])
+    articles = [article.get_absolute_url() for article in chosen]
     paths_file = var_dir / "article-paths.txt"
     paths_file.write_text("\n".join(articles) + "\n")
     # The same articles, each alone in the layout (bench/views.py): what no article page can beat.
     layout_file = var_dir / "layout-paths.txt"
-    layout_file.write_text("".join(path.replace("/articles/", "/bench/layout/", 1) + "\n" for path in articles))
+    layout_file.write_text("".join(reverse("bench-layout", args=[article.slug]) + "\n" for article in chosen))
     static = "/" + staticfiles_storage.url("css/site.css").lstrip("/")
     loads = {"trivial": "/bench/trivial", "article": paths_file, "layout": layout_file, "static": static}
     results = {}

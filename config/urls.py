@@ -43,10 +43,11 @@ if settings.ARCHIVE_SERVE_MEDIA:
 
 if settings.ARCHIVE_BENCH_TRIVIAL_VIEW:
     # What a page's throughput is measured against (bench/run.py): the same middleware, no work; and
-    # the least an article page can be, one row in the layout. Imported here: bench/ is not an app.
+    # the least an article page can be, one row in the layout. Imported only then: production
+    # never loads the benchmark's code.
     from bench import views as bench_views
 
     urlpatterns[:0] = [
-        path("bench/trivial", bench_views.trivial),
-        path("bench/layout/<str:slug>/", bench_views.layout_floor),
+        path("bench/trivial", bench_views.trivial, name="bench-trivial"),
+        path("bench/layout/<str:slug>/", bench_views.layout_floor, name="bench-layout"),
     ]

@@ -1,9 +1,12 @@
 """The benchmark's yardsticks (bench/views.py) show what they claim to: the layout floor is one
 published article's row in the site's layout, and nothing a reader may not see."""
 
+import importlib
+
 import pytest
 from django.http import Http404
 from django.test import RequestFactory
+from django.urls import clear_url_caches
 
 from bench import views
 
@@ -41,3 +44,28 @@ def test_the_trivial_view_does_nothing_but_answer(db, request_for, django_assert
         response = views.trivial(request_for("/bench/trivial"))
 
     assert response.content == b"ok\n"
+
+
+@pytest.fixture
+def bench_urls(settings):
+    """The site's addresses as bench/run.py's server has them: the yardsticks are only there then."""
+    import config.urls
+
+    settings.ARCHIVE_BENCH_TRIVIAL_VIEW = True
+    importlib.reload(config.urls)
+    clear_url_caches()
+    yield
+    settings.ARCHIVE_BENCH_TRIVIAL_VIEW = False
+    importlib.reload(config.urls)
+    clear_url_caches()
+
+
+def test_the_yardsticks_answer_at_their_addresses_only_for_the_benchmark(client, seed_article, bench_urls):
+    assert client.get("/bench/trivial").content == b"ok\n"
+    page = client.get(f"/bench/layout/{seed_article.slug}/")
+    assert page.status_code == 200 and f"<h1>{seed_article.title}</h1>" in page.content.decode()
+
+
+def test_production_has_no_yardsticks(client, seed_article):
+    assert client.get("/bench/trivial").status_code == 404
+    assert client.get(f"/bench/layout/{seed_article.slug}/").status_code == 404

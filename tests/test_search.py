@@ -50,6 +50,14 @@ def found(client, query, **params) -> list[str]:
     return search(client, query, **params)[1]
 
 
+def newest_titles(query: str, **kwargs) -> tuple[list[str], list[str]]:
+    """The titles of the four newest matches of ``query``, and the functions asked for them."""
+    with CaptureQueriesContext(connection) as queries:
+        newest = newest_matches(parse_query(query), limit=4, **kwargs)
+    titles = dict(Article.objects.filter(pk__in=[pk for _, pk in newest]).values_list("pk", "title"))
+    return [titles[pk] for _, pk in newest], [q["sql"].split("(")[0].split()[-1] for q in queries.captured_queries]
+
+
 # The text search looks in, and the terms of a query (no database).
 
 
@@ -327,6 +335,18 @@ def test_when_title_matches_alone_fill_the_results_no_body_is_searched(client, m
     assert matching and all("title" in sql for sql in matching)
 
 
+def test_title_matches_hidden_from_readers_leave_their_place_to_older_title_matches(client, make_article, monkeypatch):
+    monkeypatch.setattr("articles.search.MAX_RESULTS", 10)
+    for day in range(1, 13):
+        status = Article.Status.DRAFT if day > 10 else Article.Status.PUBLISHED
+        published_at = datetime(2024, 1, day, tzinfo=BEIJING)
+        make_article(title=f"对齐 {day}", body="正文。", status=status, published_at=published_at)
+    make_article(title="最新的一篇", body="正文谈对齐。", published_at=datetime(2024, 2, 1, tzinfo=BEIJING))
+
+    # The two newest title matches are drafts: the ten others still rank before the body match.
+    assert found(client, "对齐") == [f"对齐 {day}" for day in range(10, 0, -1)]
+
+
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite's index returns matches newest first: no windows")
 def test_postgresql_finds_the_newest_matches_in_the_smallest_window_holding_them(make_article, monkeypatch):
     monkeypatch.setattr("articles.search.POSTGRESQL_WINDOWS", (4, 8))
@@ -370,14 +390,6 @@ def test_postgresql_reads_title_matches_through_the_same_windows(make_article, m
     )
 
 
-def newest_titles(query: str, **kwargs) -> tuple[list[str], list[str]]:
-    """The titles of the four newest matches of ``query``, and the functions asked for them."""
-    with CaptureQueriesContext(connection) as queries:
-        newest = newest_matches(parse_query(query), limit=4, **kwargs)
-    titles = dict(Article.objects.filter(pk__in=[pk for _, pk in newest]).values_list("pk", "title"))
-    return [titles[pk] for _, pk in newest], [q["sql"].split("(")[0].split()[-1] for q in queries.captured_queries]
-
-
 # Cost.
 
 
@@ -402,9 +414,9 @@ def _count_queries(client, **params) -> int:
 
 
 # The registry's fingerprint (whether the directory of names is still current) and the people
-# when a name matches, the ranked ids (the newest matches, the newest articles about the person the query
-# names, the newest title matches, the visible ones; or, with a facet chosen, one query), the
-# page and its tags, facets (the archive's first and last year, publication and year, person, tag).
+# when a name matches, the ranked ids (the newest title matches, the newest matches, the newest
+# articles about the person the query names, the visible ones; or, with a facet chosen, one query),
+# the page and its tags, facets (the archive's first and last year, publication and year, person, tag).
 EXPECTED_QUERIES = {"words": 11, "a name": 13, "a facet": 9}
 
 

@@ -59,7 +59,7 @@ class Command(BaseCommand):
             # and the visibility map (without it no index answers a query alone: every row is read).
             # VACUUM cannot run inside a transaction, as when the command is called from one.
             with connection.cursor() as cursor:
-                cursor.execute("ANALYZE" if connection.in_atomic_block else "VACUUM ANALYZE")
+                cursor.execute("VACUUM ANALYZE" if connection.get_autocommit() else "ANALYZE")
         if progress:
             sys.stderr.write("\n")
         self.stdout.write(
