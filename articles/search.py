@@ -404,7 +404,8 @@ class Search:
             truncated = truncated or len(about) == limit
             newest = sorted({*newest, *about}, reverse=True)[:limit]
         # Rarely, more than title_limit - limit of the title matches are hidden: then body
-        # matches fill in behind the visible ones, before older title matches.
+        # matches fill in behind the visible ones, before older title matches (and those title
+        # matches are checked again here, with the rest, in the same one query).
         candidates = list(dict.fromkeys(title_matches + [pk for _, pk in newest]))
         return self._visible(candidates)[:limit], truncated
 

@@ -39,13 +39,6 @@ def test_the_layout_floor_shows_no_draft(make_article, request_for):
         views.layout_floor(request_for(f"/bench/layout/{draft.slug}/"), draft.slug)
 
 
-def test_the_trivial_view_does_nothing_but_answer(db, request_for, django_assert_num_queries):
-    with django_assert_num_queries(0):
-        response = views.trivial(request_for("/bench/trivial"))
-
-    assert response.content == b"ok\n"
-
-
 @pytest.fixture
 def bench_urls(settings):
     """The site's addresses as bench/run.py's server has them: the yardsticks are only there then."""
