@@ -21,7 +21,8 @@ The load generator is wrk (Debian's ``wrk``; `make bench` installs it): the triv
 throughput is its own ceiling too, so a ratio near 1 means "as fast as the stack allows".
 PostgreSQL: ``BENCH_POSTGRES_URL`` (default postgres://postgres@127.0.0.1:5432/perf), whose
 database is dropped and created again. Environment: ``BENCH_SCALE``, ``BENCH_SECONDS`` (per load,
-default 10), ``REDIS_URL``, ``BENCH_ONLY`` (``sqlite`` or ``postgresql``).
+default 10), ``BENCH_ROUNDS`` (of every side-by-side load, default 5), ``REDIS_URL``, ``BENCH_ONLY``
+(``sqlite`` or ``postgresql``).
 """
 
 import json
@@ -30,6 +31,7 @@ import platform
 import re
 import shutil
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -47,6 +49,7 @@ from bench.databases import reachable, reset  # noqa: E402
 PYTHON = sys.executable
 SCALE = float(os.environ.get("BENCH_SCALE", "1"))
 SECONDS = int(os.environ.get("BENCH_SECONDS", "10"))
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "5"))  # of every side-by-side load
 WARM_UP_SECONDS = 3
 POSTGRES_URL = os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/perf")
 ONLY = os.environ.get("BENCH_ONLY", "").lower()  # "sqlite" or "postgresql": one database only
@@ -187,18 +190,32 @@ def wrk(base: str, load, seconds: int = SECONDS) -> dict:
     return {"rps": int(requests) / float(seconds), "p95_ms": float(p95) / 1000, "p50_ms": float(p50) / 1000}
 
 
-def side_by_side(base: str, loads: dict, rounds: int = 2) -> dict:
-    """Each load ``rounds`` times, alternating; the mean of the rounds. Each load runs first for a
-    few seconds unmeasured: every gunicorn worker then has what it builds once (the directory of
-    names search uses, compiled templates) and the database its pages in memory, for both sides."""
+def side_by_side(base: str, loads: dict, rounds: int = ROUNDS) -> dict:
+    """Each load ``rounds`` times, alternating: every load's measurements, one a round. Each load
+    runs first for a few seconds unmeasured: every gunicorn worker then has what it builds once
+    (the directory of names search uses, compiled templates) and the database its pages in memory,
+    for both sides. Figures are taken round by round (``paired``), so a pause of the machine
+    during one round moves one ratio out of ``rounds``, not the mean."""
     for load in loads.values():
         wrk(base, load, seconds=WARM_UP_SECONDS)
     measured = {name: [] for name in loads}
     for _ in range(rounds):
         for name, load in loads.items():
             measured[name].append(wrk(base, load))
+    return measured
+
+
+def paired(measured: dict, name: str, reference: str, key: str) -> dict:
+    """``name``'s ``key`` ÷ ``reference``'s, round by round: the median ratio and its spread, and
+    the median of each side's measurements."""
+    ratios = sorted(ours[key] / theirs[key] for ours, theirs in zip(measured[name], measured[reference], strict=True))
     return {
-        name: {key: sum(run[key] for run in runs) / len(runs) for key in runs[0]} for name, runs in measured.items()
+        "ratio": statistics.median(ratios),
+        "low": ratios[0],
+        "high": ratios[-1],
+        "rounds": len(ratios),
+        "ours": statistics.median(run[key] for run in measured[name]),
+        "theirs": statistics.median(run[key] for run in measured[reference]),
     }
 
 
@@ -298,14 +315,15 @@ def main():
     print(report)
 
 
-def ratio(a: float, b: float) -> str:
-    return f"{a / b:.2f}"
+def figure(pair: dict, unit: str, digits: int = 0) -> str:
+    """A paired ratio as RESULTS.md shows it: the median, its spread, and the medians it came from."""
+    spread = f"{pair['low']:.2f}–{pair['high']:.2f} over {pair['rounds']} rounds"
+    return f"{pair['ratio']:.2f} ({spread}; {pair['ours']:.{digits}f} ÷ {pair['theirs']:.{digits}f} {unit})"
 
 
-def throughput(results: dict, name: str) -> str:
-    """``name``'s requests per second ÷ the trivial view's, and both numbers."""
-    measured, trivial = results[name]["rps"], results["trivial"]["rps"]
-    return f"{ratio(measured, trivial)} ({measured:.0f} ÷ {trivial:.0f} requests/s)"
+def throughput(measured: dict, name: str) -> str:
+    """``name``'s requests per second ÷ the trivial view's."""
+    return figure(paired(measured, name, "trivial", "rps"), "requests/s")
 
 
 def write_results(started: datetime, detection: str, databases: dict) -> str:
@@ -317,9 +335,10 @@ def write_results(started: datetime, detection: str, databases: dict) -> str:
         f"BENCH_SCALE={SCALE:g} ({ARTICLES:,} articles, {PEOPLE:,} people), BENCH_SECONDS={SECONDS}.",
         f"Machine: {platform.machine()}, {os.cpu_count()} cores ({cpu_model()}), {memory_gb():.0f} GB, "
         f"{platform.system()} {platform.release()}, Python {platform.python_version()}. "
-        "Figures are ratios of two loads measured alternately in the same run (each load warmed up "
-        f"for {WARM_UP_SECONDS} s first, unmeasured); absolute numbers vary with the machine and with "
-        "whatever else runs on it.",
+        f"Figures are ratios of two loads measured alternately in the same run, {ROUNDS} rounds of "
+        f"{SECONDS} s each (each load warmed up for {WARM_UP_SECONDS} s first, unmeasured): the median "
+        "of the rounds' ratios, then the lowest and highest, then the medians of both sides. Absolute "
+        "numbers vary with the machine and with whatever else runs on it.",
         "",
     ]
     for name, results in databases.items():
@@ -349,10 +368,8 @@ def write_results(started: datetime, detection: str, databases: dict) -> str:
         lines.append(f"| static file (whitenoise) ÷ trivial view | {throughput(uncached, 'static')} | — |")
         if "search" in results:
             search, found = results["search"], results["recall"]
-            lines.append(
-                f"| search p95 ÷ article page p95 | {ratio(search['search']['p95_ms'], search['article']['p95_ms'])} "
-                f"({search['search']['p95_ms']:.1f} ÷ {search['article']['p95_ms']:.1f} ms) | ≤ 2 |"
-            )
+            p95 = figure(paired(search, "search", "article", "p95_ms"), "ms", digits=1)
+            lines.append(f"| search p95 ÷ article page p95 | {p95} | ≤ 2 |")
             lines.append(
                 f"| recall, two-character Chinese queries | {found['found']}/{found['expected']} "
                 f"({100 * found['found'] / max(found['expected'], 1):.0f} %) | 100 % |"
