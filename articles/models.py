@@ -253,9 +253,13 @@ class Publication(models.Model):
         return reverse("articles:publication", kwargs={"slug": self.slug})
 
 
-def texts_of(relation: str) -> list[str]:
-    """The long texts of an article reached through ``relation``: a page that only links to it needs none."""
-    return [f"{relation}__{field}" for field in ("body", "body_html", "footer", "footer_html", "excerpt", "summary")]
+def heading_of(relation: str = "") -> list[str]:
+    """What a link to an article shows (its title, its publication) and what its address and its
+    visibility need; ``relation`` reaches the article. Loading its other columns costs a page more
+    than reading them: each date is parsed, each field set, for every linked article."""
+    prefix = f"{relation}__" if relation else ""
+    fields = ("title", "slug", "status", "published_at", "publication__name", "publication__slug")
+    return [prefix + field for field in fields]
 
 
 class ArticleQuerySet(PublicQuerySet):
@@ -363,21 +367,24 @@ class ArticleQuerySet(PublicQuerySet):
                 "tags",
                 Prefetch(
                     "links",
-                    queryset=Link.objects.select_related("target__publication").defer(*texts_of("target")),
+                    # In the order of the text: Link's own ordering starts with the article's, a join for nothing here.
+                    queryset=Link.objects.select_related("target__publication")
+                    .only("article", "url", "target_key", "text", *heading_of("target"))
+                    .order_by("position", "id"),
                 ),
                 Prefetch(
                     "backlinks",
                     queryset=Link.objects.filter(published_source)
                     .exclude(article_id=F("target_id"))
                     .select_related("article__publication")
-                    .defer(*texts_of("article")),
+                    .only("target", *heading_of("article")),
                     to_attr="published_backlinks",
                 ),
                 Prefetch(
                     "mentions",
                     queryset=mentions.confirmed()
                     .select_related("person")
-                    .defer("spans", "context", "person__bio", "person__bio_html")
+                    .only("article", "person__name", "person__slug", "person__native_name")
                     .order_by("-count"),
                     to_attr="confirmed_mentions",
                 ),
@@ -424,16 +431,13 @@ class ArticleQuerySet(PublicQuerySet):
         for pk in [article.pk, *exclude]:
             shared.pop(pk, None)
         best = heapq.nlargest(RELATED_CANDIDATES, shared, key=lambda pk: (shared[pk], pk))
-        # Ranked on bare ids and dates; only the articles shown are loaded as models.
-        visible = self.published_among(best).order_by().values_list("pk", "published_at")
-        ranked = sorted(visible, key=lambda row: (-shared[row[0]], -row[1].timestamp()))[:limit]
-        chosen = (
-            self.filter(pk__in=[pk for pk, _ in ranked])
-            .select_related("publication")
-            .only("title", "slug", "status", "published_at", "publication__name", "publication__slug")
-            .in_bulk()
-        )
-        return [chosen[pk] for pk, _ in ranked if pk in chosen]
+        # Ranked on bare ids, newest first from the database (a date read into Python is parsed, a
+        # hundred times a page), then by shares: a stable sort keeps the newest first among equals.
+        # Only the articles shown are loaded as models.
+        newest_first = self.published_among(best).order_by("-published_at", "-pk").values_list("pk", flat=True)
+        ranked = sorted(newest_first, key=lambda pk: -shared[pk])[:limit]
+        chosen = self.filter(pk__in=ranked).select_related("publication").only(*heading_of()).in_bulk()
+        return [chosen[pk] for pk in ranked if pk in chosen]
 
 
 class Article(models.Model):
