@@ -220,6 +220,23 @@ def test_the_people_index_counts_published_articles_only_most_written_about_firs
     assert listed == [("Bo", "2"), ("Ada", "1"), ("Cy", "1")]
 
 
+def test_people_in_published_articles_are_those_a_reader_can_reach_through_a_confirmed_mention(make_article):
+    published, draft = make_article(), make_article(status=Article.Status.DRAFT)
+    scheduled = make_article(published_at=timezone.now() + timedelta(days=1))
+    ada, bo, cy, dee = (Person.objects.create(name=name) for name in ("Ada", "Bo", "Cy", "Dee"))
+    for person, article, status in [
+        (ada, draft, Mention.Status.CONFIRMED),
+        (ada, published, Mention.Status.CONFIRMED),  # found after a mention readers cannot see
+        (bo, published, Mention.Status.SUGGESTED),
+        (cy, draft, Mention.Status.CONFIRMED),
+        (cy, scheduled, Mention.Status.CONFIRMED),
+    ]:
+        Mention.objects.create(article=article, person=person, status=status, count=1)
+
+    assert list(Person.objects.in_published_articles().order_by("name")) == [ada]
+    assert not Person.objects.filter(pk__in=[bo.pk, cy.pk, dee.pk]).in_published_articles().exists()
+
+
 def test_the_people_index_is_paginated_in_its_order(client, make_article, settings):
     settings.ARCHIVE_PAGE_CACHE_SECONDS = 0
     article = make_article()
