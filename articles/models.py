@@ -374,6 +374,7 @@ class ArticleQuerySet(PublicQuerySet):
                 ),
                 Prefetch(
                     "backlinks",
+                    # The referrer as a link shows it: related_articles() lists it with its publication.
                     queryset=Link.objects.filter(published_source)
                     .exclude(article_id=F("target_id"))
                     .select_related("article__publication")

@@ -194,8 +194,8 @@ def side_by_side(base: str, loads: dict, rounds: int = ROUNDS) -> dict:
     """Each load ``rounds`` times, alternating: every load's measurements, one a round. Each load
     runs first for a few seconds unmeasured: every gunicorn worker then has what it builds once
     (the directory of names search uses, compiled templates) and the database its pages in memory,
-    for both sides. Figures are taken round by round (``paired``), so a pause of the machine
-    during one round moves one ratio out of ``rounds``, not the mean."""
+    for both sides. Figures are taken round by round (``paired``): a pause of the machine during
+    one round makes one ratio of ``rounds`` an outlier, which moves the median by one rank at most."""
     for load in loads.values():
         wrk(base, load, seconds=WARM_UP_SECONDS)
     measured = {name: [] for name in loads}
@@ -208,14 +208,15 @@ def side_by_side(base: str, loads: dict, rounds: int = ROUNDS) -> dict:
 def paired(measured: dict, name: str, reference: str, key: str) -> dict:
     """``name``'s ``key`` ÷ ``reference``'s, round by round: the median ratio and its spread, and
     the median of each side's measurements."""
-    ratios = sorted(ours[key] / theirs[key] for ours, theirs in zip(measured[name], measured[reference], strict=True))
+    pairs = zip(measured[name], measured[reference], strict=True)
+    ratios = sorted(ours[key] / reference_run[key] for ours, reference_run in pairs)
     return {
         "ratio": statistics.median(ratios),
         "low": ratios[0],
         "high": ratios[-1],
         "rounds": len(ratios),
-        "ours": statistics.median(run[key] for run in measured[name]),
-        "theirs": statistics.median(run[key] for run in measured[reference]),
+        "measured_median": statistics.median(run[key] for run in measured[name]),
+        "reference_median": statistics.median(run[key] for run in measured[reference]),
     }
 
 
@@ -290,6 +291,8 @@ def main():
     if sys.argv[1:2] == ["--suite"]:
         print(json.dumps(suite(sys.argv[2], Path(sys.argv[3]))))
         return
+    if ROUNDS < 1:
+        raise SystemExit("BENCH_ROUNDS must be 1 or more")
     if not shutil.which("wrk"):
         raise SystemExit("wrk is missing: apt-get install wrk (make bench does)")
     started = datetime.now(UTC)
@@ -316,9 +319,11 @@ def main():
 
 
 def figure(pair: dict, unit: str, digits: int = 0) -> str:
-    """A paired ratio as RESULTS.md shows it: the median, its spread, and the medians it came from."""
+    """A paired ratio as RESULTS.md shows it: the median of the rounds' ratios, their spread, and
+    each side's median (whose ratio need not be the median ratio)."""
     spread = f"{pair['low']:.2f}–{pair['high']:.2f} over {pair['rounds']} rounds"
-    return f"{pair['ratio']:.2f} ({spread}; {pair['ours']:.{digits}f} ÷ {pair['theirs']:.{digits}f} {unit})"
+    medians = f"medians {pair['measured_median']:.{digits}f} and {pair['reference_median']:.{digits}f} {unit}"
+    return f"{pair['ratio']:.2f} ({spread}; {medians})"
 
 
 def throughput(measured: dict, name: str) -> str:
