@@ -158,8 +158,14 @@ class Mention(models.Model):
         DETECTED = "detected", _("Detected")
         EDITOR = "editor", _("Added by an editor")
 
-    article = models.ForeignKey(Article, verbose_name=_("article"), related_name="mentions", on_delete=models.CASCADE)
-    person = models.ForeignKey(Person, verbose_name=_("person"), related_name="mentions", on_delete=models.CASCADE)
+    # No index of their own: each leads one of the indexes below, which every look-up by article
+    # or by person uses; two more indexes would only slow every import down.
+    article = models.ForeignKey(
+        Article, verbose_name=_("article"), related_name="mentions", on_delete=models.CASCADE, db_index=False
+    )
+    person = models.ForeignKey(
+        Person, verbose_name=_("person"), related_name="mentions", on_delete=models.CASCADE, db_index=False
+    )
     status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.SUGGESTED)
     origin = models.CharField(_("origin"), max_length=10, choices=Origin, default=Origin.EDITOR)
     count = models.PositiveIntegerField(_("count"), default=0)
