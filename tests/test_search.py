@@ -302,6 +302,23 @@ def test_facets_count_and_narrow_and_links_keep_the_query(client, seed_article, 
     assert 'href="?q=%E5%AF%B9%E9%BD%90"' in narrowed  # the chosen year, removed
 
 
+def test_the_person_facet_lists_the_most_mentioned_first_then_by_name(client, make_article):
+    first, second = make_article(title="对齐之一"), make_article(title="对齐之二")
+    zoe, bo, al = (Person.objects.create(name=name) for name in ("Zoe", "Bo", "Al"))
+    for article, person, status in [
+        (first, zoe, Mention.Status.CONFIRMED),
+        (second, zoe, Mention.Status.CONFIRMED),
+        (first, bo, Mention.Status.CONFIRMED),
+        (second, al, Mention.Status.CONFIRMED),
+        (first, al, Mention.Status.SUGGESTED),  # not counted: readers are not shown it
+    ]:
+        Mention.objects.create(article=article, person=person, status=status)
+
+    page = search(client, "对齐")[0]
+    facet = re.findall(r'href="[^"]*person=[^"]*"[^>]*>([^<>]+?) <span class="count">(\d+)</span>', page)
+    assert facet == [("Zoe", "2"), ("Al", "1"), ("Bo", "1")]
+
+
 def test_pagination_keeps_the_query_and_the_facets(client, make_article):
     for n in range(25):
         make_article(title=f"对齐 {n}")
