@@ -158,8 +158,8 @@ class Mention(models.Model):
         DETECTED = "detected", _("Detected")
         EDITOR = "editor", _("Added by an editor")
 
-    # No index of their own: each leads one of the indexes below, which every look-up by article
-    # or by person uses; two more indexes would only slow every import down.
+    # No index of their own: each leads one of the indexes below, which serves every look-up by
+    # article or by person; two more would be written with every mention and read by nothing.
     article = models.ForeignKey(
         Article, verbose_name=_("article"), related_name="mentions", on_delete=models.CASCADE, db_index=False
     )
